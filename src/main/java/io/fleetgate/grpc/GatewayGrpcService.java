@@ -1,0 +1,73 @@
+package io.fleetgate.grpc;
+
+import io.fleetgate.proto.AgentConfigRequest;
+import io.fleetgate.proto.AgentConfigResponse;
+import io.fleetgate.proto.AgentHelloRequest;
+import io.fleetgate.proto.AgentHelloResponse;
+import io.fleetgate.proto.ReactorAgentGatewayServiceGrpc;
+import io.fleetgate.proto.SyncConfigRequest;
+import io.fleetgate.proto.SyncConfigResponse;
+import io.fleetgate.proto.SyncDevicesRequest;
+import io.fleetgate.proto.SyncDevicesResponse;
+import io.fleetgate.proto.SyncServiceHeartbeatRequest;
+import io.fleetgate.proto.SyncServiceHeartbeatResponse;
+import io.fleetgate.proto.SyncServiceHelloRequest;
+import io.fleetgate.proto.SyncServiceHelloResponse;
+import io.fleetgate.security.GrpcAuthentication;
+import io.grpc.Status;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The {@code AgentGatewayService} adapter: authenticates each call, then hands it to the
+ * capability that owns the RPC. Errors become statuses in {@link GrpcErrors} only.
+ */
+@Component
+class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServiceImplBase {
+
+    private final GrpcAuthentication authentication;
+
+    GatewayGrpcService(GrpcAuthentication authentication) {
+        this.authentication = authentication;
+    }
+
+    @Override
+    public Mono<AgentHelloResponse> hello(AgentHelloRequest request) {
+        return authentication.caller().then(unimplemented());
+    }
+
+    @Override
+    public Mono<AgentConfigResponse> getConfig(AgentConfigRequest request) {
+        return authentication.caller().then(unimplemented());
+    }
+
+    @Override
+    public Mono<SyncServiceHelloResponse> syncServiceHello(SyncServiceHelloRequest request) {
+        return authentication.caller().then(unimplemented());
+    }
+
+    @Override
+    public Mono<SyncServiceHeartbeatResponse> syncServiceHeartbeat(SyncServiceHeartbeatRequest request) {
+        return authentication.caller().then(unimplemented());
+    }
+
+    @Override
+    public Mono<SyncConfigResponse> getSyncConfig(SyncConfigRequest request) {
+        return authentication.caller().then(unimplemented());
+    }
+
+    @Override
+    public Flux<SyncDevicesResponse> syncDevices(Flux<SyncDevicesRequest> requests) {
+        return authentication.caller().thenMany(unimplemented());
+    }
+
+    private static <T> Mono<T> unimplemented() {
+        return Mono.error(Status.UNIMPLEMENTED.withDescription("not implemented yet").asRuntimeException());
+    }
+
+    @Override
+    protected Throwable onErrorMap(Throwable throwable) {
+        return GrpcErrors.toStatus(throwable);
+    }
+}

@@ -1,0 +1,81 @@
+package io.fleetgate.grpc;
+
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.stereotype.Component;
+
+/**
+ * Times every gRPC call by method and status code ({@code fleetgate_grpc_server_calls_seconds})
+ * and counts calls in progress ({@code fleetgate_grpc_server_active_calls}). No id ever becomes
+ * a label.
+ */
+@Component
+class GrpcMetricsInterceptor implements ServerInterceptor {
+
+    private final MeterRegistry registry;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final AtomicInteger active = new AtomicInteger();
+
+    GrpcMetricsInterceptor(MeterRegistry registry) {
+        this.registry = registry;
+        registry.gauge("fleetgate.grpc.server.active.calls", active);
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        Outcome outcome = new Outcome(call.getMethodDescriptor().getFullMethodName());
+        ServerCall<Q, R> timed = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+            @Override
+            public void close(Status status, Metadata trailers) {
+                outcome.finish(status.getCode());
+                super.close(status, trailers);
+            }
+        };
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(timed, headers)) {
+            @Override
+            public void onCancel() {
+                outcome.finish(Status.Code.CANCELLED);
+                super.onCancel();
+            }
+        };
+    }
+
+    /** Records a call once, however it ends (closed by us, or cancelled by the client). */
+    private final class Outcome {
+        private final String method;
+        private final long start = System.nanoTime();
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        Outcome(String method) {
+            this.method = method;
+            active.incrementAndGet();
+        }
+
+        void finish(Status.Code code) {
+            if (finished.compareAndSet(false, true)) {
+                active.decrementAndGet();
+                timer(method, code).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private Timer timer(String method, Status.Code code) {
+        return timers.computeIfAbsent(method + '|' + code, key -> Timer.builder("fleetgate.grpc.server.calls")
+                .description("gRPC calls served, by method and status code")
+                .tag("method", method)
+                .tag("status", code.name())
+                .register(registry));
+    }
+}

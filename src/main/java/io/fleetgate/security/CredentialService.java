@@ -1,0 +1,143 @@
+package io.fleetgate.security;
+
+import io.fleetgate.changes.Change;
+import io.fleetgate.changes.ChangeFeed;
+import io.fleetgate.changes.ChangePublisher;
+import io.fleetgate.error.GatewayException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Mono;
+
+/**
+ * Issues, resolves and revokes gRPC credentials. Resolved credentials are cached so that a hot
+ * path (GetConfig) does not touch the database; any revocation on any replica clears the cache
+ * through the change feed, and while the feed is down nothing is served from the cache.
+ */
+@Service
+public class CredentialService {
+
+    private static final int MAX_CACHED = 100_000;
+
+    private final CredentialRepository repository;
+    private final ChangeFeed feed;
+    private final ChangePublisher changes;
+    private final TransactionalOperator transaction;
+    private final Map<ByteBuffer, Caller> cache = new ConcurrentHashMap<>();
+    private final AtomicLong generation = new AtomicLong();
+
+    public CredentialService(CredentialRepository repository, ChangeFeed feed, ChangePublisher changes,
+                             TransactionalOperator transaction) {
+        this.repository = repository;
+        this.feed = feed;
+        this.changes = changes;
+        this.transaction = transaction;
+        feed.changes()
+                .filter(change -> change instanceof Change.CredentialsChanged || change instanceof Change.Resync)
+                .subscribe(change -> invalidate());
+    }
+
+    /** The caller a bearer token stands for, or UNAUTHENTICATED. */
+    public Mono<Caller> authenticate(String token) {
+        if (!Tokens.plausible(token)) {
+            return Mono.error(GatewayException.unauthenticated("malformed bearer token"));
+        }
+        ByteBuffer key = ByteBuffer.wrap(Tokens.hash(token));
+        if (feed.isLive()) {
+            Caller cached = cache.get(key);
+            if (cached != null) {
+                return Mono.just(cached);
+            }
+        }
+        long seen = generation.get();
+        return repository.findActive(key.array())
+                .switchIfEmpty(Mono.error(() -> GatewayException.unauthenticated("unknown or revoked credential")))
+                .doOnNext(caller -> remember(key, caller, seen));
+    }
+
+    private void remember(ByteBuffer key, Caller caller, long seen) {
+        // A revocation seen while we were reading must win over what we read.
+        if (!feed.isLive() || generation.get() != seen) {
+            return;
+        }
+        if (cache.size() >= MAX_CACHED) {
+            cache.clear();
+        }
+        cache.put(key, caller);
+        if (generation.get() != seen) {
+            cache.remove(key);
+        }
+    }
+
+    private void invalidate() {
+        generation.incrementAndGet();
+        cache.clear();
+    }
+
+    /** A new agent enrollment token for the tenant. */
+    public Mono<IssuedCredential> issueAgentToken(UUID tenantId, String label) {
+        String token = Tokens.generate(CredentialKind.AGENT_ENROLLMENT);
+        return repository.insert(CredentialKind.AGENT_ENROLLMENT, tenantId, null, Tokens.hash(token), Tokens.displayPrefix(token), label)
+                .map(id -> new IssuedCredential(id, token));
+    }
+
+    /**
+     * A new credential for a sync service; with {@code rotate} every other credential of that
+     * service stops working in the same transaction.
+     */
+    public Mono<IssuedCredential> issueSyncServiceCredential(UUID tenantId, UUID syncServiceId, CredentialKind kind,
+                                                             String label, boolean rotate) {
+        String token = Tokens.generate(kind);
+        return registerSyncServiceToken(tenantId, syncServiceId, kind, token, label, rotate)
+                .map(id -> new IssuedCredential(id, token));
+    }
+
+    /** Stores a given token (e.g. the configured platform token) as a sync service credential. */
+    public Mono<UUID> registerSyncServiceToken(UUID tenantId, UUID syncServiceId, CredentialKind kind, String token,
+                                               String label, boolean rotate) {
+        Mono<UUID> insert = repository.insert(kind, tenantId, syncServiceId, Tokens.hash(token), Tokens.displayPrefix(token), label);
+        if (!rotate) {
+            return insert;
+        }
+        return insert
+                .flatMap(id -> repository.revokeForSyncService(syncServiceId, id)
+                        .flatMap(revoked -> revoked > 0 ? changes.publish(new Change.CredentialsChanged()) : Mono.empty())
+                        .thenReturn(id))
+                .as(transaction::transactional);
+    }
+
+    /** Revokes one credential of the tenant; NOT_FOUND when it has no such active credential. */
+    public Mono<Void> revoke(UUID tenantId, UUID credentialId) {
+        return repository.revoke(tenantId, credentialId)
+                .flatMap(revoked -> revoked == 0
+                        ? Mono.<Void>error(GatewayException.notFound("no active credential " + credentialId))
+                        : changes.publish(new Change.CredentialsChanged()))
+                .as(transaction::transactional);
+    }
+
+    /** Revokes every credential of a sync service. */
+    public Mono<Void> revokeSyncService(UUID syncServiceId) {
+        return repository.revokeForSyncService(syncServiceId, new UUID(0, 0))
+                .then(changes.publish(new Change.CredentialsChanged()))
+                .as(transaction::transactional);
+    }
+
+    /** Whether the sync service has an active credential of that kind whose label starts with the prefix. */
+    public Mono<Boolean> hasActive(CredentialKind kind, UUID syncServiceId, String labelPrefix) {
+        return repository.hasActive(kind, syncServiceId, labelPrefix);
+    }
+
+    /** Revokes the labelled credentials of a sync service other than the given token's. */
+    public Mono<Void> revokeLabelledExcept(UUID syncServiceId, String labelPrefix, String keepToken) {
+        return repository.revokeLabelled(syncServiceId, labelPrefix, Tokens.hash(keepToken))
+                .flatMap(revoked -> revoked > 0 ? changes.publish(new Change.CredentialsChanged()) : Mono.empty());
+    }
+
+    /** A credential just created: the token is shown once and never stored. */
+    public record IssuedCredential(UUID id, String token) {
+    }
+}

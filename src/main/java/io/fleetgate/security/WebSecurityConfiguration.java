@@ -1,0 +1,65 @@
+package io.fleetgate.security;
+
+import io.fleetgate.web.Problems;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.server.DelegatingServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.authentication.RedirectServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
+import org.springframework.security.web.server.csrf.CsrfWebFilter;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+
+/**
+ * Who may reach what over HTTP: health and metrics are open; the REST API takes HTTP Basic (or
+ * the UI session) and answers 401/403 as problem details; the UI uses form login.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebFluxSecurity
+class WebSecurityConfiguration {
+
+    private static final ServerWebExchangeMatcher API = ServerWebExchangeMatchers.pathMatchers("/api/**");
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    @Bean
+    SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http) {
+        ServerAuthenticationEntryPoint apiEntryPoint = (exchange, denied) -> {
+            exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"fleetgate\"");
+            return Problems.write(exchange, HttpStatus.UNAUTHORIZED, "authentication required (HTTP Basic)");
+        };
+        DelegatingServerAuthenticationEntryPoint entryPoint = new DelegatingServerAuthenticationEntryPoint(
+                new DelegatingServerAuthenticationEntryPoint.DelegateEntry(API, apiEntryPoint));
+        entryPoint.setDefaultEntryPoint(new RedirectServerAuthenticationEntryPoint("/login"));
+        ServerAccessDeniedHandler denied = (exchange, error) -> Problems.write(exchange, HttpStatus.FORBIDDEN,
+                "you may not do this");
+
+        return http
+                .authorizeExchange(exchanges -> exchanges
+                        .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
+                        .pathMatchers("/login", "/css/**", "/js/**", "/favicon.ico", "/error").permitAll()
+                        .pathMatchers("/infrastructure/**").hasRole(Role.PLATFORM_ADMIN.name())
+                        .anyExchange().authenticated())
+                .httpBasic(basic -> basic.authenticationEntryPoint(apiEntryPoint))
+                .formLogin(form -> form.loginPage("/login"))
+                .exceptionHandling(handling -> handling.authenticationEntryPoint(entryPoint).accessDeniedHandler(denied))
+                // Basic-authenticated requests carry no session to forge; everything else needs a CSRF token.
+                .csrf(csrf -> csrf.requireCsrfProtectionMatcher(exchange ->
+                        exchange.getRequest().getHeaders().containsHeader(HttpHeaders.AUTHORIZATION)
+                                ? ServerWebExchangeMatcher.MatchResult.notMatch()
+                                : CsrfWebFilter.DEFAULT_CSRF_MATCHER.matches(exchange)))
+                .build();
+    }
+
+}

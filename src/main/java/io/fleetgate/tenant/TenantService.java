@@ -1,0 +1,75 @@
+package io.fleetgate.tenant;
+
+import io.fleetgate.error.GatewayException;
+import io.fleetgate.security.CredentialService;
+import io.fleetgate.security.GatewayUser;
+import io.fleetgate.security.Passwords;
+import io.fleetgate.security.Role;
+import io.fleetgate.security.UserRepository;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Tenant onboarding, agent tokens and users, with the role rules of SPEC 3. */
+@Service
+public class TenantService {
+
+    private final TenantRepository tenants;
+    private final UserRepository users;
+    private final CredentialService credentials;
+    private final Passwords passwords;
+
+    TenantService(TenantRepository tenants, UserRepository users, CredentialService credentials, Passwords passwords) {
+        this.tenants = tenants;
+        this.users = users;
+        this.credentials = credentials;
+        this.passwords = passwords;
+    }
+
+    /**
+     * Onboards a tenant. Every tenant may use the platform sync service from the start: that
+     * access is a rule of the sync service queries, not a row to forget.
+     */
+    Mono<Tenant> create(GatewayUser actor, String slug, String name) {
+        actor.requirePlatformAdmin();
+        if ("platform".equals(slug)) {
+            return Mono.error(GatewayException.invalid("slug", "'platform' is reserved"));
+        }
+        return tenants.create(slug, name);
+    }
+
+    Flux<Tenant> visibleTo(GatewayUser actor) {
+        return actor.isPlatformAdmin() ? tenants.findAll() : tenants.find(actor.tenantId()).flux();
+    }
+
+    /** The tenant, if it exists and the actor may manage it (NOT_FOUND otherwise, so ids do not leak). */
+    public Mono<Tenant> managed(GatewayUser actor, UUID tenantId) {
+        if (!actor.mayManage(tenantId)) {
+            return Mono.error(GatewayException.notFound("no tenant " + tenantId));
+        }
+        return tenants.find(tenantId).switchIfEmpty(Mono.error(() -> GatewayException.notFound("no tenant " + tenantId)));
+    }
+
+    Mono<CredentialService.IssuedCredential> issueAgentToken(GatewayUser actor, UUID tenantId, String label) {
+        return managed(actor, tenantId).flatMap(tenant -> credentials.issueAgentToken(tenant.id(), label));
+    }
+
+    Mono<Void> revokeAgentToken(GatewayUser actor, UUID tenantId, UUID tokenId) {
+        return managed(actor, tenantId).flatMap(tenant -> credentials.revoke(tenant.id(), tokenId));
+    }
+
+    Mono<UUID> createUser(GatewayUser actor, UUID tenantId, String username, String password, Role role) {
+        if (role == Role.PLATFORM_ADMIN && !actor.isPlatformAdmin()) {
+            return Mono.error(GatewayException.permissionDenied("only platform admins create platform admins"));
+        }
+        return managed(actor, tenantId)
+                .flatMap(tenant -> {
+                    if (role == Role.TENANT_ADMIN && tenant.isPlatform()) {
+                        return Mono.error(GatewayException.invalid("role", "the platform tenant has platform admins only"));
+                    }
+                    return passwords.hash(password)
+                            .flatMap(hash -> users.create(username, hash, role, role == Role.TENANT_ADMIN ? tenant.id() : null));
+                });
+    }
+}

@@ -1,0 +1,106 @@
+package io.fleetgate.grpc;
+
+import static io.fleetgate.test.GrpcClients.codeOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetgate.proto.AgentHelloRequest;
+import io.fleetgate.test.GatewayTest;
+import io.fleetgate.test.GrpcClients;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The gRPC server over a real port: health, reflection, authentication, limits, metrics. */
+class GrpcServerTest extends GatewayTest {
+
+    @Test
+    void healthSaysServing() {
+        var health = HealthGrpc.newBlockingStub(channel());
+        assertThat(health.check(HealthCheckRequest.newBuilder().build()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThat(health.check(HealthCheckRequest.newBuilder().setService("monitoring.AgentGatewayService").build()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    @Test
+    void reflectionListsTheGatewayService() throws Exception {
+        CompletableFuture<List<String>> services = new CompletableFuture<>();
+        var requests = ServerReflectionGrpc.newStub(channel()).serverReflectionInfo(new StreamObserver<>() {
+            @Override
+            public void onNext(ServerReflectionResponse response) {
+                services.complete(response.getListServicesResponse().getServiceList().stream().map(ServiceResponse::getName).toList());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                services.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        assertThat(services.get(10, TimeUnit.SECONDS))
+                .contains("monitoring.AgentGatewayService", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection");
+        requests.onCompleted();
+    }
+
+    @Test
+    void callsWithoutAValidCredentialAreUnauthenticated() {
+        AgentHelloRequest hello = AgentHelloRequest.newBuilder().setAgentId("agent-1").build();
+        assertThat(codeOf(() -> GrpcClients.blocking(channel(), null).hello(hello))).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(codeOf(() -> GrpcClients.blocking(channel(), "fga_not-a-real-token-at-all-000000").hello(hello)))
+                .isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(codeOf(() -> GrpcClients.blocking(channel(), "short").hello(hello))).isEqualTo(Status.Code.UNAUTHENTICATED);
+    }
+
+    @Test
+    void aRevokedCredentialStopsWorking() {
+        var tenant = createTenant("revoke");
+        var issued = issueAgentToken(tenant);
+        String token = (String) issued.get("token");
+        AgentHelloRequest hello = AgentHelloRequest.newBuilder().setAgentId("agent-1").build();
+        assertThat(codeOf(() -> GrpcClients.blocking(channel(), token).hello(hello))).isNotEqualTo(Status.Code.UNAUTHENTICATED);
+
+        admin().delete().uri("/api/v1/tenants/{id}/agent-tokens/{token}", tenant, issued.get("id"))
+                .exchange().expectStatus().isNoContent();
+
+        // revocation reaches the credential cache through LISTEN/NOTIFY within a second
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        Status.Code code;
+        do {
+            code = codeOf(() -> GrpcClients.blocking(channel(), token).hello(hello));
+        } while (code != Status.Code.UNAUTHENTICATED && System.nanoTime() < deadline);
+        assertThat(code).isEqualTo(Status.Code.UNAUTHENTICATED);
+    }
+
+    @Test
+    void anOversizedMessageIsResourceExhausted() {
+        // the test gateway accepts messages of up to 4 MB
+        String token = agentToken(createTenant("oversized"));
+        AgentHelloRequest huge = AgentHelloRequest.newBuilder().setAgentId("agent-1").setHostname("x".repeat(5 * 1024 * 1024)).build();
+        assertThat(codeOf(() -> GrpcClients.blocking(channel(), token).hello(huge))).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    }
+
+    @Test
+    void callsAreCountedByMethodAndStatus() {
+        HealthGrpc.newBlockingStub(channel()).check(HealthCheckRequest.newBuilder().build());
+        codeOf(() -> GrpcClients.blocking(channel(), null).hello(AgentHelloRequest.getDefaultInstance()));
+        String metrics = anonymous().get().uri("/actuator/prometheus").exchange()
+                .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        assertThat(metrics)
+                .contains("fleetgate_grpc_server_calls_seconds_count{application=\"fleetgate\",method=\"grpc.health.v1.Health/Check\",status=\"OK\"}")
+                .contains("fleetgate_grpc_server_calls_seconds_count{application=\"fleetgate\",method=\"monitoring.AgentGatewayService/Hello\",status=\"UNAUTHENTICATED\"}");
+    }
+}

@@ -1,0 +1,134 @@
+package io.fleetgate.test;
+
+import io.fleetgate.GatewayApplication;
+import io.fleetgate.grpc.GrpcServer;
+import io.fleetgate.platform.GatewayStartup;
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * Base of the application tests: one gateway (shared by every subclass) on random HTTP and
+ * gRPC ports, over a fresh database on the test PostgreSQL server, with a clock tests move.
+ */
+@SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+                "fleetgate.grpc.port=0",
+                "fleetgate.grpc.address=127.0.0.1",
+                "fleetgate.grpc.max-inbound-message-size=4MB",
+                "fleetgate.grpc.shutdown-grace=1s",
+                "fleetgate.platform.admin-password=" + GatewayTest.ADMIN_PASSWORD,
+                "fleetgate.platform.sync.token=" + GatewayTest.PLATFORM_TOKEN,
+                "fleetgate.platform.sync.in-process=false",
+        })
+@Import(GatewayTest.TestBeans.class)
+public abstract class GatewayTest {
+
+    public static final String ADMIN_PASSWORD = "admin-password-for-tests";
+    public static final String PLATFORM_TOKEN = "fgp_platform-token-for-tests-0123456789";
+    private static final String DATABASE = TestDatabase.createDatabase("fleetgate_it");
+    private static ManagedChannel channel;
+
+    @LocalServerPort
+    protected int httpPort;
+    @Autowired
+    protected GrpcServer grpcServer;
+    @Autowired
+    protected GatewayStartup startup;
+    @Autowired
+    protected MutableClock clock;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabase.Server server = TestDatabase.server();
+        registry.add("fleetgate.database.url", () -> server.url(DATABASE));
+        registry.add("fleetgate.database.user", server::user);
+        registry.add("fleetgate.database.password", server::password);
+    }
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class TestBeans {
+        @Bean
+        @Primary
+        MutableClock mutableClock() {
+            return new MutableClock();
+        }
+    }
+
+    @BeforeEach
+    void awaitReady() {
+        startup.ready().block(Duration.ofSeconds(60));
+        clock.reset();
+    }
+
+    /** A channel to the gateway's gRPC port. */
+    protected ManagedChannel channel() {
+        synchronized (GatewayTest.class) {
+            if (channel == null || channel.isShutdown()) {
+                channel = GrpcClients.channel(grpcServer.port());
+            }
+            return channel;
+        }
+    }
+
+    /** A REST client signed in as the platform admin. */
+    protected WebTestClient admin() {
+        return as("admin", ADMIN_PASSWORD);
+    }
+
+    protected WebTestClient as(String username, String password) {
+        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + httpPort)
+                .responseTimeout(Duration.ofSeconds(30))
+                .defaultHeaders(headers -> headers.setBasicAuth(username, password))
+                .defaultHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE)
+                .build();
+    }
+
+    protected WebTestClient anonymous() {
+        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + httpPort).build();
+    }
+
+    /** A new tenant with a unique slug; returns its id. */
+    protected UUID createTenant(String prefix) {
+        String slug = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<?, ?> body = admin().post().uri("/api/v1/tenants")
+                .bodyValue(Map.of("slug", slug, "name", "Tenant " + slug))
+                .exchange().expectStatus().isCreated()
+                .expectBody(Map.class).returnResult().getResponseBody();
+        return UUID.fromString((String) body.get("id"));
+    }
+
+    /** A new agent enrollment token of the tenant. */
+    protected String agentToken(UUID tenant) {
+        return (String) issueAgentToken(tenant).get("token");
+    }
+
+    protected Map<?, ?> issueAgentToken(UUID tenant) {
+        return admin().post().uri("/api/v1/tenants/{id}/agent-tokens", tenant)
+                .exchange().expectStatus().isCreated()
+                .expectBody(Map.class).returnResult().getResponseBody();
+    }
+
+    /** A tenant admin of the tenant; returns the username (password: {@link #ADMIN_PASSWORD}). */
+    protected String tenantAdmin(UUID tenant) {
+        String username = "user-" + UUID.randomUUID().toString().substring(0, 8);
+        admin().post().uri("/api/v1/tenants/{id}/users", tenant)
+                .bodyValue(Map.of("username", username, "password", ADMIN_PASSWORD, "role", "TENANT_ADMIN"))
+                .exchange().expectStatus().isCreated();
+        return username;
+    }
+}
