@@ -2,6 +2,7 @@ package io.fleetgate.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetgate.test.GatewayProcess;
 import io.fleetgate.test.Gateways;
 import io.fleetgate.test.TestDatabase;
 import java.sql.Connection;
@@ -10,8 +11,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -21,20 +20,16 @@ class PlatformBootstrapTest {
     @Test
     void twoGatewaysStartingTogetherCreateExactlyOneOfEach() throws Exception {
         String database = TestDatabase.createDatabase("fleetgate_boot");
-        var first = CompletableFuture.supplyAsync(() -> Gateways.start(database, Map.of()));
-        var second = CompletableFuture.supplyAsync(() -> Gateways.start(database, Map.of()));
-        try (ConfigurableApplicationContext a = first.get(); ConfigurableApplicationContext b = second.get()) {
-            PlatformBootstrap.Result resultA = ready(a);
-            PlatformBootstrap.Result resultB = ready(b);
-
-            assertThat(resultA.platformTenantId()).isEqualTo(resultB.platformTenantId());
-            assertThat(resultA.platformSyncServiceId()).isPresent().isEqualTo(resultB.platformSyncServiceId());
-            // each secret generated exactly once, by one of the two
-            assertThat(List.of(resultA.generatedAdminPassword(), resultB.generatedAdminPassword()))
-                    .filteredOn(Optional::isPresent).hasSize(1);
-            assertThat(List.of(resultA.generatedPlatformToken(), resultB.generatedPlatformToken()))
-                    .filteredOn(Optional::isPresent).hasSize(1);
+        try (GatewayProcess a = GatewayProcess.start(database, Map.of());
+             GatewayProcess b = GatewayProcess.start(database, Map.of())) {
+            a.awaitReady(Duration.ofSeconds(90));
+            b.awaitReady(Duration.ofSeconds(90));
             assertOneOfEach(database);
+            // each secret was generated once, and printed by the one gateway that generated it
+            List<String> logs = new java.util.ArrayList<>(a.log());
+            logs.addAll(b.log());
+            assertThat(logs).filteredOn(line -> line.contains("password: ")).hasSize(1);
+            assertThat(logs).filteredOn(line -> line.contains("FLEETGATE_PLATFORM_SYNC_TOKEN=fgp_")).hasSize(1);
         }
 
         // a restart finds everything in place and generates nothing
