@@ -28,6 +28,10 @@ public sealed interface Change {
     record SyncConfigChanged() implements Change {
     }
 
+    /** A sync service changed status (online, offline, degraded). */
+    record SyncServiceStatusChanged(UUID syncServiceId, UUID tenantId, String status) implements Change {
+    }
+
     /** The feed (re)connected or lost its connection: nothing cached can be trusted. */
     record Resync() implements Change {
     }

@@ -29,6 +29,9 @@ public final class ChangeCodec {
         if (change instanceof Change.CredentialsChanged) {
             return List.of("credentials");
         }
+        if (change instanceof Change.SyncServiceStatusChanged status) {
+            return List.of("syncstatus" + SEP + status.syncServiceId() + SEP + status.tenantId() + SEP + status.status());
+        }
         if (change instanceof Change.SyncConfigChanged) {
             return List.of("syncconfig");
         }
@@ -45,6 +48,7 @@ public final class ChangeCodec {
                 case "tenant" -> new Change.TenantChanged(UUID.fromString(parts[1]));
                 case "credentials" -> new Change.CredentialsChanged();
                 case "syncconfig" -> new Change.SyncConfigChanged();
+                case "syncstatus" -> new Change.SyncServiceStatusChanged(UUID.fromString(parts[1]), UUID.fromString(parts[2]), parts[3]);
                 default -> new Change.Resync();
             };
         } catch (RuntimeException malformed) {

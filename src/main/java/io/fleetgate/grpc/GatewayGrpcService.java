@@ -13,7 +13,9 @@ import io.fleetgate.proto.SyncServiceHeartbeatRequest;
 import io.fleetgate.proto.SyncServiceHeartbeatResponse;
 import io.fleetgate.proto.SyncServiceHelloRequest;
 import io.fleetgate.proto.SyncServiceHelloResponse;
+import io.fleetgate.integration.SyncConfigRpc;
 import io.fleetgate.security.GrpcAuthentication;
+import io.fleetgate.syncservice.SyncServiceRpc;
 import io.grpc.Status;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
@@ -27,9 +29,13 @@ import reactor.core.publisher.Mono;
 class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServiceImplBase {
 
     private final GrpcAuthentication authentication;
+    private final SyncServiceRpc syncServices;
+    private final SyncConfigRpc syncConfigs;
 
-    GatewayGrpcService(GrpcAuthentication authentication) {
+    GatewayGrpcService(GrpcAuthentication authentication, SyncServiceRpc syncServices, SyncConfigRpc syncConfigs) {
         this.authentication = authentication;
+        this.syncServices = syncServices;
+        this.syncConfigs = syncConfigs;
     }
 
     @Override
@@ -44,17 +50,17 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
 
     @Override
     public Mono<SyncServiceHelloResponse> syncServiceHello(SyncServiceHelloRequest request) {
-        return authentication.caller().then(unimplemented());
+        return authentication.caller().flatMap(caller -> syncServices.hello(caller, request));
     }
 
     @Override
     public Mono<SyncServiceHeartbeatResponse> syncServiceHeartbeat(SyncServiceHeartbeatRequest request) {
-        return authentication.caller().then(unimplemented());
+        return authentication.caller().flatMap(caller -> syncServices.heartbeat(caller, request));
     }
 
     @Override
     public Mono<SyncConfigResponse> getSyncConfig(SyncConfigRequest request) {
-        return authentication.caller().then(unimplemented());
+        return authentication.caller().flatMap(caller -> syncConfigs.getSyncConfig(caller, request));
     }
 
     @Override

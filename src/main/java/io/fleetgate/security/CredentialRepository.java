@@ -1,5 +1,6 @@
 package io.fleetgate.security;
 
+import io.fleetgate.database.Binds;
 import java.util.UUID;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
@@ -38,8 +39,8 @@ class CredentialRepository {
                 .bind("tenant", tenantId)
                 .bind("hash", tokenHash)
                 .bind("prefix", prefix);
-        spec = syncServiceId == null ? spec.bindNull("syncService", UUID.class) : spec.bind("syncService", syncServiceId);
-        spec = label == null ? spec.bindNull("label", String.class) : spec.bind("label", label);
+        spec = Binds.nullable(spec, "syncService", syncServiceId, UUID.class);
+        spec = Binds.nullable(spec, "label", label, String.class);
         return spec.map((row, meta) -> row.get("id", UUID.class)).one();
     }
 

@@ -1,5 +1,6 @@
 package io.fleetgate.security;
 
+import io.fleetgate.database.Binds;
 import io.fleetgate.error.GatewayException;
 import java.util.UUID;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -40,7 +41,7 @@ public class UserRepository implements ReactiveUserDetailsService {
                 .bind("username", username)
                 .bind("hash", passwordHash)
                 .bind("role", role.name());
-        spec = tenantId == null ? spec.bindNull("tenant", UUID.class) : spec.bind("tenant", tenantId);
+        spec = Binds.nullable(spec, "tenant", tenantId, UUID.class);
         return spec.map((row, meta) -> row.get("id", UUID.class)).one()
                 .onErrorMap(DataIntegrityViolationException.class,
                         e -> GatewayException.alreadyExists("username", "username '" + username + "' is taken"));

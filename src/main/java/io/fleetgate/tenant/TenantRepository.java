@@ -1,8 +1,9 @@
 package io.fleetgate.tenant;
 
+import static io.fleetgate.database.Timestamps.instant;
+
 import io.fleetgate.error.GatewayException;
 import io.r2dbc.spi.Row;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -50,9 +51,5 @@ public class TenantRepository {
     private static Tenant map(Row row) {
         return new Tenant(row.get("id", UUID.class), row.get("slug", String.class), row.get("name", String.class),
                 Boolean.TRUE.equals(row.get("is_platform", Boolean.class)), instant(row.get("created_at", OffsetDateTime.class)));
-    }
-
-    private static Instant instant(OffsetDateTime time) {
-        return time == null ? null : time.toInstant();
     }
 }

@@ -4,6 +4,10 @@ import io.fleetgate.GatewayApplication;
 import io.fleetgate.grpc.GrpcServer;
 import io.fleetgate.platform.GatewayStartup;
 import io.grpc.ManagedChannel;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -34,12 +38,14 @@ import org.springframework.test.web.reactive.server.WebTestClient;
                 "fleetgate.platform.admin-password=" + GatewayTest.ADMIN_PASSWORD,
                 "fleetgate.platform.sync.token=" + GatewayTest.PLATFORM_TOKEN,
                 "fleetgate.platform.sync.in-process=false",
+                "fleetgate.credentials.key=" + GatewayTest.CREDENTIALS_KEY,
         })
 @Import(GatewayTest.TestBeans.class)
 public abstract class GatewayTest {
 
     public static final String ADMIN_PASSWORD = "admin-password-for-tests";
     public static final String PLATFORM_TOKEN = "fgp_platform-token-for-tests-0123456789";
+    public static final String CREDENTIALS_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
     private static final String DATABASE = TestDatabase.createDatabase("fleetgate_it");
     private static ManagedChannel channel;
 
@@ -73,6 +79,25 @@ public abstract class GatewayTest {
     void awaitReady() {
         startup.ready().block(Duration.ofSeconds(60));
         clock.reset();
+    }
+
+    /** A JDBC connection to the gateway's database, to look behind the API. */
+    protected static Connection jdbc() throws SQLException {
+        return TestDatabase.server().connect(DATABASE);
+    }
+
+    /** The first column of the first row of a query on the gateway's database. */
+    protected static Object queryValue(String sql, Object... args) {
+        try (Connection connection = jdbc(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                statement.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? rows.getObject(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A channel to the gateway's gRPC port. */
@@ -121,6 +146,36 @@ public abstract class GatewayTest {
         return admin().post().uri("/api/v1/tenants/{id}/agent-tokens", tenant)
                 .exchange().expectStatus().isCreated()
                 .expectBody(Map.class).returnResult().getResponseBody();
+    }
+
+    /** An on-prem sync service of the tenant: its id and its credential. */
+    protected record Onboarded(UUID id, String credential) {
+    }
+
+    protected Onboarded onboardSyncService(UUID tenant) {
+        Map<?, ?> body = admin().post().uri("/api/v1/sync-services")
+                .bodyValue(Map.of("tenant_id", tenant.toString(), "name", "sync-" + UUID.randomUUID().toString().substring(0, 8)))
+                .exchange().expectStatus().isCreated()
+                .expectBody(Map.class).returnResult().getResponseBody();
+        return new Onboarded(UUID.fromString((String) body.get("id")), (String) body.get("credential"));
+    }
+
+    protected UUID platformSyncServiceId() {
+        return startup.ready().block(Duration.ofSeconds(60)).platformSyncServiceId().orElseThrow();
+    }
+
+    /** A faker integration source of the tenant on that sync service, with extra fields; returns its id. */
+    protected UUID createSource(UUID tenant, UUID syncService, Map<String, Object> extra) {
+        Map<String, Object> body = new java.util.HashMap<>(Map.of(
+                "tenant_id", tenant.toString(),
+                "name", "source-" + UUID.randomUUID().toString().substring(0, 8),
+                "source_type", "faker",
+                "sync_service_id", syncService.toString()));
+        body.putAll(extra);
+        Map<?, ?> created = admin().post().uri("/api/v1/integration-sources").bodyValue(body)
+                .exchange().expectStatus().isCreated()
+                .expectBody(Map.class).returnResult().getResponseBody();
+        return UUID.fromString((String) created.get("id"));
     }
 
     /** A tenant admin of the tenant; returns the username (password: {@link #ADMIN_PASSWORD}). */

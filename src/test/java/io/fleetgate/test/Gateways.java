@@ -23,6 +23,7 @@ public final class Gateways {
         settings.put("fleetgate.grpc.address", "127.0.0.1");
         settings.put("fleetgate.grpc.shutdown-grace", "1s");
         settings.put("fleetgate.platform.sync.in-process", "false");
+        settings.put("fleetgate.credentials.key", GatewayTest.CREDENTIALS_KEY);
         settings.put("fleetgate.database.url", server.url(database));
         settings.put("fleetgate.database.user", server.user());
         settings.put("fleetgate.database.password", server.password());

@@ -1,0 +1,96 @@
+package io.fleetgate.net;
+
+import com.google.common.net.InetAddresses;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * An IPv4 or IPv6 address as a 128-bit number ({@code hi}:{@code lo}; IPv4 lives in the low 32
+ * bits), parsed from a literal only (never a DNS lookup) and printed in canonical form (RFC 5952
+ * for IPv6). IPv4-mapped IPv6 addresses are IPv4. Ordered: IPv4 before IPv6, then numerically.
+ */
+public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAddress> {
+
+    public int bits() {
+        return v6 ? 128 : 32;
+    }
+
+    /** The address in {@code text}, or IllegalArgumentException saying why not. */
+    public static IpAddress parse(String text) {
+        String value = text == null ? "" : text.trim();
+        if (value.isEmpty() || value.length() > 45 || value.indexOf('%') >= 0) {
+            throw new IllegalArgumentException("not an IP address: '" + abbreviate(value) + "'");
+        }
+        if (value.indexOf(':') < 0) {
+            return v4(parseV4(value));
+        }
+        InetAddress address;
+        try {
+            address = InetAddresses.forString(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not an IP address: '" + abbreviate(value) + "'");
+        }
+        if (address instanceof Inet4Address) {
+            return v4(ByteBuffer.wrap(address.getAddress()).getInt() & 0xffffffffL);
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(address.getAddress());
+        return new IpAddress(true, bytes.getLong(), bytes.getLong());
+    }
+
+    public static IpAddress v4(long value) {
+        return new IpAddress(false, 0, value & 0xffffffffL);
+    }
+
+    private static long parseV4(String value) {
+        String[] parts = value.split("\\.", -1);
+        if (parts.length != 4) {
+            throw new IllegalArgumentException("not an IP address: '" + abbreviate(value) + "'");
+        }
+        long result = 0;
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3 || (part.length() > 1 && part.charAt(0) == '0')
+                    || !part.chars().allMatch(Character::isDigit)) {
+                throw new IllegalArgumentException("not an IP address: '" + abbreviate(value) + "'");
+            }
+            int octet = Integer.parseInt(part);
+            if (octet > 255) {
+                throw new IllegalArgumentException("not an IP address: '" + abbreviate(value) + "'");
+            }
+            result = (result << 8) | octet;
+        }
+        return result;
+    }
+
+    /** Whether this is a loopback address (127.0.0.0/8 or ::1). */
+    public boolean isLoopback() {
+        return v6 ? hi == 0 && lo == 1 : (lo >>> 24) == 127;
+    }
+
+    @Override
+    public String toString() {
+        if (!v6) {
+            return (lo >>> 24 & 0xff) + "." + (lo >>> 16 & 0xff) + "." + (lo >>> 8 & 0xff) + "." + (lo & 0xff);
+        }
+        byte[] bytes = ByteBuffer.allocate(16).putLong(hi).putLong(lo).array();
+        try {
+            return InetAddresses.toAddrString(Inet6Address.getByAddress(null, bytes, -1));
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("16 bytes are always an IPv6 address", e);
+        }
+    }
+
+    @Override
+    public int compareTo(IpAddress other) {
+        if (v6 != other.v6) {
+            return v6 ? 1 : -1;
+        }
+        int high = Long.compareUnsigned(hi, other.hi);
+        return high != 0 ? high : Long.compareUnsigned(lo, other.lo);
+    }
+
+    static String abbreviate(String value) {
+        return value.length() > 50 ? value.substring(0, 50) + "…" : value;
+    }
+}
