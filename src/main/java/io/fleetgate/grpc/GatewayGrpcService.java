@@ -14,7 +14,10 @@ import io.fleetgate.proto.SyncServiceHeartbeatResponse;
 import io.fleetgate.proto.SyncServiceHelloRequest;
 import io.fleetgate.proto.SyncServiceHelloResponse;
 import io.fleetgate.integration.SyncConfigRpc;
+import com.salesforce.reactorgrpc.stub.ReactorCallOptions;
 import io.fleetgate.security.GrpcAuthentication;
+import io.fleetgate.sync.SyncDevicesRpc;
+import io.grpc.CallOptions;
 import io.fleetgate.syncservice.SyncServiceRpc;
 import io.grpc.Status;
 import org.springframework.stereotype.Component;
@@ -31,11 +34,14 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
     private final GrpcAuthentication authentication;
     private final SyncServiceRpc syncServices;
     private final SyncConfigRpc syncConfigs;
+    private final SyncDevicesRpc syncDevices;
 
-    GatewayGrpcService(GrpcAuthentication authentication, SyncServiceRpc syncServices, SyncConfigRpc syncConfigs) {
+    GatewayGrpcService(GrpcAuthentication authentication, SyncServiceRpc syncServices, SyncConfigRpc syncConfigs,
+                       SyncDevicesRpc syncDevices) {
         this.authentication = authentication;
         this.syncServices = syncServices;
         this.syncConfigs = syncConfigs;
+        this.syncDevices = syncDevices;
     }
 
     @Override
@@ -65,7 +71,16 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
 
     @Override
     public Flux<SyncDevicesResponse> syncDevices(Flux<SyncDevicesRequest> requests) {
-        return authentication.caller().thenMany(unimplemented());
+        return authentication.caller().flatMapMany(caller -> syncDevices.syncDevices(caller, requests));
+    }
+
+    @Override
+    protected CallOptions getCallOptions(int methodId) {
+        // Batches can be megabytes (reactor-grpc's default prefetch is 512): pull two from the
+        // transport and one more for each taken, so at most two wait while one is being stored.
+        return CallOptions.DEFAULT
+                .withOption(ReactorCallOptions.CALL_OPTIONS_PREFETCH, 2)
+                .withOption(ReactorCallOptions.CALL_OPTIONS_LOW_TIDE, 1);
     }
 
     private static <T> Mono<T> unimplemented() {

@@ -53,11 +53,13 @@ public class GrpcServer implements SmartLifecycle {
         health.setStatus(SERVICE, ServingStatus.NOT_SERVING);
         NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(new InetSocketAddress(properties.address(), properties.port()), credentials())
-                .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, properties.maxInboundMessageSize().toBytes()))
+                .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE,
+                        properties.maxInboundMessageSize().toBytes() * MessageSizeLimit.TRANSPORT_HEADROOM))
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .addService(ServerInterceptors.intercept(gateway, authentication))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
+                .intercept(new MessageSizeLimit(properties.maxInboundMessageSize().toBytes()))
                 .intercept(metrics);
         try {
             server = builder.build().start();

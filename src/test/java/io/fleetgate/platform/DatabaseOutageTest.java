@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetgate.grpc.GrpcServer;
 import io.fleetgate.proto.AgentHelloRequest;
+import io.fleetgate.proto.DiscoveredDevice;
+import io.fleetgate.proto.SyncDevicesRequest;
 import io.fleetgate.test.Gateways;
 import io.fleetgate.test.GrpcClients;
 import io.fleetgate.test.TcpProxy;
@@ -12,11 +14,13 @@ import io.fleetgate.test.TestDatabase;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Flux;
 
 /** The database goes away and comes back: readiness and gRPC say so, and the gateway recovers alone. */
 class DatabaseOutageTest {
@@ -52,6 +56,55 @@ class DatabaseOutageTest {
                 assertThat(eventually(() -> hello.get() == Status.Code.UNAUTHENTICATED)).isTrue();
             } finally {
                 channel.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aDatabaseFailureMidBatchFailsTheStreamWithUnavailableAndWritesNothingOfIt() throws Exception {
+        TestDatabase.Server server = TestDatabase.server();
+        String database = TestDatabase.createDatabase("fleetgate_outage");
+        try (TcpProxy proxy = new TcpProxy(server.host(), server.port());
+             ConfigurableApplicationContext gateway = Gateways.start(database, Map.of(
+                     "fleetgate.database.url", "postgresql://127.0.0.1:" + proxy.port() + "/" + database,
+                     "fleetgate.platform.admin-password", "outage-admin-password",
+                     "fleetgate.platform.sync.token", "fgp_outage-platform-token-0123456789"))) {
+            gateway.getBean(GatewayStartup.class).ready().block(Duration.ofSeconds(60));
+            WebTestClient admin = WebTestClient.bindToServer()
+                    .baseUrl("http://127.0.0.1:" + gateway.getEnvironment().getProperty("local.server.port"))
+                    .defaultHeaders(headers -> headers.setBasicAuth("admin", "outage-admin-password")).build();
+            String tenant = (String) admin.post().uri("/api/v1/tenants").bodyValue(Map.of("slug", "outage", "name", "Outage"))
+                    .exchange().expectBody(Map.class).returnResult().getResponseBody().get("id");
+            String source = (String) admin.get().uri("/api/v1/sync-services").exchange().expectBody(List.class).returnResult()
+                    .getResponseBody().stream().map(s -> ((Map<?, ?>) s).get("id")).findFirst()
+                    .map(sync -> admin.post().uri("/api/v1/integration-sources").bodyValue(Map.of("tenant_id", tenant,
+                                    "name", "faker", "source_type", "faker", "sync_service_id", sync))
+                            .exchange().expectBody(Map.class).returnResult().getResponseBody().get("id"))
+                    .orElseThrow();
+            SyncDevicesRequest.Builder batch = SyncDevicesRequest.newBuilder().setBatchSeq(1).setTenantId(tenant)
+                    .setIntegrationSourceId(source);
+            for (int i = 0; i < 20_000; i++) {
+                batch.addDevices(DiscoveredDevice.newBuilder().setDeviceId("d-" + i)
+                        .addIpAddresses("127.8." + (i / 250) + "." + (i % 250 + 1)));
+            }
+            ManagedChannel channel = GrpcClients.channel(gateway.getBean(GrpcServer.class).port());
+            try {
+                var responses = GrpcClients.reactor(channel, "fgp_outage-platform-token-0123456789")
+                        .syncDevices(Flux.just(batch.build()).concatWith(Flux.never()))
+                        .materialize().take(1).next().toFuture();
+                Thread.sleep(200);
+                proxy.cut();
+                var signal = responses.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(signal.isOnError()).as("the batch was not acknowledged").isTrue();
+                assertThat(GrpcClients.code(signal.getThrowable())).isEqualTo(Status.Code.UNAVAILABLE);
+            } finally {
+                channel.shutdownNow();
+            }
+            proxy.restore();
+            try (var connection = server.connect(database);
+                 var rows = connection.createStatement().executeQuery("SELECT count(*) FROM discovered_devices")) {
+                rows.next();
+                assertThat(rows.getLong(1)).isZero();
             }
         }
     }

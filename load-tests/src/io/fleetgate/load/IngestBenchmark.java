@@ -1,0 +1,277 @@
+package io.fleetgate.load;
+
+import io.fleetgate.proto.ReactorAgentGatewayServiceGrpc;
+import io.fleetgate.proto.SyncDevicesRequest;
+import io.fleetgate.proto.SyncDevicesResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAccumulator;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * Ingest throughput: N synthetic devices over S concurrent SyncDevices streams in batches of B
+ * (at most W unacknowledged per stream, as the sync runner sends them), against a gateway it
+ * starts; then PostgreSQL COPY of the same rows into a scratch copy of the table, the physical
+ * baseline; optionally a naive one-statement-per-device upsert. With --flood, one client sends
+ * every batch as fast as flow control lets it, and the gateway's heap and RSS are watched.
+ */
+final class IngestBenchmark {
+
+    private IngestBenchmark() {
+    }
+
+    static void run(Options options) throws Exception {
+        long devices = options.number("devices", 1_000_000);
+        int streams = (int) options.number("streams", 4);
+        int batch = (int) options.number("batch", 1000);
+        int window = (int) options.number("window", 2);
+        long naive = options.number("naive", 0);
+        boolean flood = options.flag("flood");
+        String heap = options.text("heap", "512m");
+        System.out.printf("ingest: %,d devices, %d streams, batches of %d, window %d%s, gateway -Xmx%s%n",
+                devices, flood ? 1 : streams, batch, window, flood ? " (flood: no window)" : "", heap);
+
+        try (GatewayUnderTest gateway = GatewayUnderTest.start(heap, Map.of())) {
+            String tenant = gateway.createTenant("bench");
+            Map<String, Object> sync = gateway.onboardSyncService(tenant, "bench-sync");
+            String credential = (String) sync.get("credential");
+            List<String> sources = new ArrayList<>();
+            for (int s = 0; s < streams; s++) {
+                sources.add(gateway.createSource(tenant, (String) sync.get("id"), "bench-" + s, Map.of("agent_uid", "bench-agent-" + s)));
+            }
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.grpcPort).usePlaintext()
+                    .maxInboundMessageSize(64 << 20).build();
+            Metadata auth = new Metadata();
+            auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + credential);
+            var stub = ReactorAgentGatewayServiceGrpc.newReactorStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
+
+            Latencies latencies = new Latencies();
+            AtomicLong acknowledged = new AtomicLong();
+            DoubleAccumulator peakHeap = new DoubleAccumulator(Math::max, 0);
+            var sampler = Flux.interval(Duration.ofMillis(500)).subscribe(tick -> {
+                try {
+                    peakHeap.accumulate(gateway.metric("jvm_memory_used_bytes{application=\"fleetgate\",area=\"heap\""));
+                } catch (Exception ignored) {
+                    // the gateway may be busy; the next sample will do
+                }
+            });
+            long start = System.nanoTime();
+            if (flood) {
+                flood(stub, sources.get(0), devices, batch, latencies, acknowledged).block();
+            } else {
+                long perStream = devices / streams;
+                Flux.range(0, streams)
+                        .flatMap(s -> windowed(stub, sources.get(s), s * perStream, s == streams - 1 ? devices - s * perStream : perStream,
+                                batch, window, latencies, acknowledged), streams)
+                        .blockLast();
+            }
+            Duration took = GatewayUnderTest.since(start);
+            sampler.dispose();
+            channel.shutdownNow();
+            double rate = devices / (took.toNanos() / 1e9);
+            long stored = count(gateway, "SELECT count(*) FROM discovered_devices");
+            System.out.printf("gateway:  %,d devices in %.1f s = %,.0f devices/s; batch latency p50 %.1f ms, p99 %.1f ms (%d batches)%n",
+                    devices, took.toMillis() / 1000.0, rate, latencies.percentileMs(50), latencies.percentileMs(99), latencies.count());
+            System.out.printf("          stored rows %,d; gateway alive %s; peak heap %.0f MiB; peak RSS %.0f MiB%n",
+                    stored, gateway.alive(), peakHeap.get() / (1 << 20), gateway.peakRssMiB());
+            if (stored != devices || !gateway.alive()) {
+                throw new IllegalStateException("not every device was stored; gateway log: " + gateway.log());
+            }
+
+            double copyRate = copyBaseline(gateway, devices);
+            System.out.printf("COPY:     %,.0f rows/s into a scratch copy of discovered_devices (same rows)%n", copyRate);
+            System.out.printf("ratio:    gateway / COPY = %.0f %%%n", 100 * rate / copyRate);
+            if (naive > 0) {
+                double naiveRate = naiveBaseline(gateway, naive, batch);
+                System.out.printf("naive:    %,.0f devices/s with one INSERT ... ON CONFLICT per row written (%,d devices)%n", naiveRate, naive);
+                System.out.printf("ratio:    gateway / naive = %.1f x%n", rate / naiveRate);
+            }
+        }
+    }
+
+    /** One stream, at most {@code window} batches unacknowledged. */
+    private static Mono<Void> windowed(ReactorAgentGatewayServiceGrpc.ReactorAgentGatewayServiceStub stub, String source,
+                                      long first, long count, int batch, int window, Latencies latencies, AtomicLong acknowledged) {
+        int batches = (int) ((count + batch - 1) / batch);
+        long[] sentAt = new long[batches];
+        AtomicLong next = new AtomicLong();
+        Sinks.Many<SyncDevicesRequest> requests = Sinks.many().unicast().onBackpressureBuffer();
+        Runnable sendNext = () -> {
+            long b = next.getAndIncrement();
+            if (b < batches) {
+                SyncDevicesRequest request = request(source, b, first + b * batch, Math.min(batch, count - b * batch));
+                sentAt[(int) b] = System.nanoTime();
+                requests.emitNext(request, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+            } else if (b == batches) {
+                requests.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+            }
+        };
+        for (int w = 0; w < window; w++) {
+            sendNext.run();
+        }
+        return stub.syncDevices(requests.asFlux())
+                .doOnNext(response -> {
+                    check(response);
+                    latencies.record(System.nanoTime() - sentAt[(int) response.getBatchSeq()]);
+                    acknowledged.incrementAndGet();
+                    sendNext.run();
+                })
+                .then();
+    }
+
+    /** One stream that offers every batch at once: only gRPC flow control holds it back. */
+    private static Mono<Void> flood(ReactorAgentGatewayServiceGrpc.ReactorAgentGatewayServiceStub stub, String source,
+                                   long count, int batch, Latencies latencies, AtomicLong acknowledged) {
+        int batches = (int) ((count + batch - 1) / batch);
+        long[] offeredAt = new long[batches];
+        return stub.syncDevices(Flux.range(0, batches).map(b -> {
+                    offeredAt[b] = System.nanoTime();
+                    return request(source, b, (long) b * batch, Math.min(batch, count - (long) b * batch));
+                }))
+                .doOnNext(response -> {
+                    check(response);
+                    latencies.record(System.nanoTime() - offeredAt[(int) response.getBatchSeq()]);
+                    acknowledged.incrementAndGet();
+                })
+                .then();
+    }
+
+    private static SyncDevicesRequest request(String source, long seq, long firstDevice, long count) {
+        SyncDevicesRequest.Builder request = SyncDevicesRequest.newBuilder().setIntegrationSourceId(source).setBatchSeq(seq);
+        for (long i = firstDevice; i < firstDevice + count; i++) {
+            request.addDevices(SyntheticDevices.device(i));
+        }
+        return request.build();
+    }
+
+    private static void check(SyncDevicesResponse response) {
+        if (!response.getSuccess() || response.getDevicesRejected() > 0) {
+            throw new IllegalStateException("batch " + response.getBatchSeq() + " not fully stored: " + response);
+        }
+    }
+
+    /** COPY of the same rows (text format) into a scratch table built LIKE discovered_devices, indexes included. */
+    private static double copyBaseline(GatewayUnderTest gateway, long devices) throws Exception {
+        try (Connection c = gateway.postgres.connect(gateway.database)) {
+            c.createStatement().execute("CREATE TABLE copy_baseline (LIKE discovered_devices INCLUDING ALL)");
+            String tenant = UUID.randomUUID().toString();
+            String source = UUID.randomUUID().toString();
+            long start = System.nanoTime();
+            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("""
+                    COPY copy_baseline (tenant_id, integration_source_id, device_id, source_type, ip_addresses, mac_addresses,
+                        hostname, device_type, manufacturer, model, ports, raw_data, raw_data_ports, agent_uid, partition,
+                        canonical_device_id, first_seen_at, last_seen_at) FROM STDIN""");
+            StringBuilder rows = new StringBuilder(1 << 20);
+            for (long i = 0; i < devices; i++) {
+                var d = SyntheticDevices.device(i);
+                rows.append(tenant).append('\t').append(source).append('\t').append(d.getDeviceId()).append('\t').append("faker").append('\t')
+                        .append('{').append(String.join(",", d.getIpAddressesList())).append('}').append('\t')
+                        .append('{').append(String.join(",", d.getMacAddressesList())).append('}').append('\t')
+                        .append(d.getHostname()).append('\t').append(d.getDeviceType()).append('\t').append(d.getManufacturer()).append('\t')
+                        .append(d.getModel()).append('\t')
+                        .append('{').append(d.getPortsList().stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElse("")).append('}')
+                        .append('\t').append(d.getRawData().toStringUtf8().replace("\\", "\\\\")).append('\t').append("{22,443}").append('\t')
+                        .append("\\N").append('\t').append("default").append('\t').append(UUID.randomUUID()).append('\t')
+                        .append("2026-11-25 00:00:00+00").append('\t').append("2026-11-25 00:00:00+00").append('\n');
+                if (rows.length() > (1 << 20)) {
+                    byte[] bytes = rows.toString().getBytes(StandardCharsets.UTF_8);
+                    copy.writeToCopy(bytes, 0, bytes.length);
+                    rows.setLength(0);
+                }
+            }
+            byte[] bytes = rows.toString().getBytes(StandardCharsets.UTF_8);
+            copy.writeToCopy(bytes, 0, bytes.length);
+            long copied = copy.endCopy();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            c.createStatement().execute("DROP TABLE copy_baseline");
+            return copied / seconds;
+        }
+    }
+
+    /**
+     * The floor to beat: the same rows the gateway writes (the device, and an identifier per MAC
+     * and per IP), one {@code INSERT ... ON CONFLICT} statement per row, a transaction per batch.
+     */
+    private static double naiveBaseline(GatewayUnderTest gateway, long devices, int batch) throws Exception {
+        try (Connection c = gateway.postgres.connect(gateway.database)) {
+            c.createStatement().execute("CREATE TABLE naive_devices (LIKE discovered_devices INCLUDING ALL)");
+            c.createStatement().execute("CREATE TABLE naive_identifiers (LIKE device_identifiers INCLUDING ALL)");
+            c.setAutoCommit(false);
+            String tenant = UUID.randomUUID().toString();
+            String source = UUID.randomUUID().toString();
+            long start = System.nanoTime();
+            try (PreparedStatement insert = c.prepareStatement("""
+                    INSERT INTO naive_devices (tenant_id, integration_source_id, device_id, source_type, ip_addresses, mac_addresses,
+                        hostname, device_type, manufacturer, model, ports, raw_data, partition, canonical_device_id, first_seen_at, last_seen_at)
+                    VALUES (?::uuid, ?::uuid, ?, 'faker', ?::text[], ?::text[], ?, ?, ?, ?, '{}', ?::jsonb, 'default', ?::uuid, now(), now())
+                    ON CONFLICT (tenant_id, source_type, device_id) DO UPDATE SET last_seen_at = excluded.last_seen_at""");
+                 PreparedStatement identifier = c.prepareStatement("""
+                    INSERT INTO naive_identifiers (tenant_id, partition, kind, value, canonical_device_id, claimed_at)
+                    VALUES (?::uuid, 'default', ?, ?, ?::uuid, now())
+                    ON CONFLICT (tenant_id, partition, kind, value) DO UPDATE SET canonical_device_id = excluded.canonical_device_id""")) {
+                for (long i = 0; i < devices; i++) {
+                    var d = SyntheticDevices.device(i);
+                    String canonical = UUID.randomUUID().toString();
+                    insert.setString(1, tenant);
+                    insert.setString(2, source);
+                    insert.setString(3, d.getDeviceId());
+                    insert.setString(4, "{" + String.join(",", d.getIpAddressesList()) + "}");
+                    insert.setString(5, "{" + String.join(",", d.getMacAddressesList()) + "}");
+                    insert.setString(6, d.getHostname());
+                    insert.setString(7, d.getDeviceType());
+                    insert.setString(8, d.getManufacturer());
+                    insert.setString(9, d.getModel());
+                    insert.setString(10, d.getRawData().toStringUtf8());
+                    insert.setString(11, canonical);
+                    insert.executeUpdate();
+                    for (String mac : d.getMacAddressesList()) {
+                        naiveIdentifier(identifier, tenant, "mac", mac, canonical);
+                    }
+                    for (String ip : d.getIpAddressesList()) {
+                        naiveIdentifier(identifier, tenant, "ip", ip, canonical);
+                    }
+                    if ((i + 1) % batch == 0) {
+                        c.commit();
+                    }
+                }
+                c.commit();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            c.setAutoCommit(true);
+            c.createStatement().execute("DROP TABLE naive_devices");
+            c.createStatement().execute("DROP TABLE naive_identifiers");
+            return devices / seconds;
+        }
+    }
+
+    private static void naiveIdentifier(PreparedStatement statement, String tenant, String kind, String value, String canonical)
+            throws java.sql.SQLException {
+        statement.setString(1, tenant);
+        statement.setString(2, kind);
+        statement.setString(3, value);
+        statement.setString(4, canonical);
+        statement.executeUpdate();
+    }
+
+    private static long count(GatewayUnderTest gateway, String sql) throws Exception {
+        try (Connection c = gateway.postgres.connect(gateway.database); var rows = c.createStatement().executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+}

@@ -1,0 +1,321 @@
+package io.fleetgate.sync;
+
+import static io.fleetgate.database.Timestamps.at;
+import static io.fleetgate.database.Timestamps.instant;
+
+import io.fleetgate.database.SqlArrays;
+import io.fleetgate.database.TimeOrderedIds;
+import io.fleetgate.identity.IdentityResolver;
+import io.r2dbc.postgresql.codec.Json;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+import reactor.core.publisher.Mono;
+
+/**
+ * Set-based SQL of ingest: every statement handles a whole batch (arrays bound once and
+ * {@code unnest}ed), never one statement per device.
+ */
+@Repository
+class DeviceRepository {
+
+    private final DatabaseClient database;
+
+    DeviceRepository(DatabaseClient database) {
+        this.database = database;
+    }
+
+    Mono<SourceInfo> source(UUID id) {
+        return database.sql("SELECT id, tenant_id, source_type, sync_service_id, partition, agent_uid FROM integration_sources WHERE id = :id")
+                .bind("id", id)
+                .map((row, meta) -> new SourceInfo(row.get("id", UUID.class), row.get("tenant_id", UUID.class),
+                        row.get("source_type", String.class), row.get("sync_service_id", UUID.class),
+                        row.get("partition", String.class), row.get("agent_uid", String.class)))
+                .one();
+    }
+
+    /** Serialises identity decisions within one tenant partition until the transaction ends. */
+    Mono<Void> lockPartition(UUID tenant, String partition) {
+        return database.sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+                .bind("key", tenant + "/" + partition)
+                .fetch().first().then();
+    }
+
+    /** Holders of the batch's MACs and IPs, and which IP holders have a usable MAC. */
+    Mono<IdentityResolver.Known> known(UUID tenant, String partition, Collection<String> macs, Collection<String> ips) {
+        List<String> kinds = new ArrayList<>(macs.size() + ips.size());
+        List<String> values = new ArrayList<>(macs.size() + ips.size());
+        macs.forEach(mac -> {
+            kinds.add("mac");
+            values.add(mac);
+        });
+        ips.forEach(ip -> {
+            kinds.add("ip");
+            values.add(ip);
+        });
+        Map<String, UUID> macHolders = new HashMap<>();
+        Map<String, IdentityResolver.Holder> ipHolders = new HashMap<>();
+        Set<UUID> withMac = new HashSet<>();
+        return database.sql("""
+                        WITH hits AS (
+                            SELECT k.kind, k.value, i.canonical_device_id, i.claimed_at
+                              FROM unnest(:kinds::text[], :values::text[]) AS k(kind, value)
+                              -- one primary key lookup per key (see existing())
+                              JOIN LATERAL (SELECT canonical_device_id, claimed_at FROM device_identifiers x
+                                             WHERE x.tenant_id = :tenant AND x.partition = :partition
+                                               AND x.kind = k.kind AND x.value = k.value
+                                            OFFSET 0) i ON true)
+                        SELECT kind, value, canonical_device_id, claimed_at, false AS has_mac FROM hits
+                        UNION ALL
+                        SELECT 'mac', NULL, h.canonical_device_id, NULL::timestamptz, true
+                          FROM (SELECT DISTINCT canonical_device_id FROM hits WHERE kind = 'ip') h
+                         WHERE EXISTS (SELECT 1 FROM device_identifiers m
+                                        WHERE m.canonical_device_id = h.canonical_device_id AND m.kind = 'mac')""")
+                .bind("tenant", tenant)
+                .bind("partition", partition)
+                .bind("kinds", SqlArrays.text(kinds))
+                .bind("values", SqlArrays.text(values))
+                .map((row, meta) -> {
+                    UUID canonical = row.get("canonical_device_id", UUID.class);
+                    if (Boolean.TRUE.equals(row.get("has_mac", Boolean.class))) {
+                        withMac.add(canonical);
+                    } else if ("mac".equals(row.get("kind", String.class))) {
+                        macHolders.put(row.get("value", String.class), canonical);
+                    } else {
+                        ipHolders.put(row.get("value", String.class), new IdentityResolver.Holder(canonical,
+                                instant(row.get("claimed_at", OffsetDateTime.class))));
+                    }
+                    return canonical;
+                })
+                .all()
+                .then(Mono.fromSupplier(() -> new IdentityResolver.Known(macHolders, ipHolders, withMac)));
+    }
+
+    /** A device row after the upsert, with what it was before (null when new). */
+    record StoredRow(String deviceId, UUID canonical, Instant firstSeen, boolean inserted, ExistingDevice previous) {
+    }
+
+    /**
+     * Inserts or updates the batch's devices in one statement and returns each row with its
+     * previous state. New rows take the canonical id offered; existing rows keep theirs (identity
+     * is decided afterwards, under the partition lock, and corrected with {@link #reassign}).
+     * Raw records travel as one JSON array, per-row lists as ';'-joined text: neither needs
+     * escaping, which binding them as text arrays would.
+     */
+    Mono<Map<String, StoredRow>> upsert(SourceInfo source, List<ValidDevice> devices, Instant now) {
+        int n = devices.size();
+        String[] ids = new String[n];
+        String[] ips = new String[n];
+        String[] macs = new String[n];
+        String[] hostnames = new String[n];
+        String[] types = new String[n];
+        String[] manufacturers = new String[n];
+        String[] models = new String[n];
+        String[] ports = new String[n];
+        String[] rawPorts = new String[n];
+        String[] agents = new String[n];
+        String[] canonicals = new String[n];
+        String[] rowIds = new String[n];
+        StringBuilder raw = new StringBuilder(n * 512).append('[');
+        for (int i = 0; i < n; i++) {
+            ValidDevice device = devices.get(i);
+            ids[i] = device.deviceId();
+            ips[i] = String.join(";", device.ips());
+            macs[i] = String.join(";", device.macs());
+            hostnames[i] = device.hostname();
+            types[i] = device.deviceType();
+            manufacturers[i] = device.manufacturer();
+            models[i] = device.model();
+            ports[i] = joined(device.ports());
+            rawPorts[i] = joined(device.rawPorts());
+            agents[i] = device.agentUid();
+            canonicals[i] = UUID.randomUUID().toString();
+            rowIds[i] = TimeOrderedIds.next().toString();
+            raw.append(i == 0 ? "" : ",").append(device.rawJson());
+        }
+        raw.append(']');
+        return database.sql("""
+                        WITH input AS (
+                            SELECT u.*, r.raw
+                              FROM unnest(:ids::text[], :ips::text[], :macs::text[], :hostnames::text[], :types::text[],
+                                          :manufacturers::text[], :models::text[], :ports::text[], :rawPorts::text[],
+                                          :agents::text[], :canonicals::text[], :rowIds::text[]) WITH ORDINALITY
+                                   AS u(device_id, ips, macs, hostname, device_type, manufacturer, model, ports, raw_ports,
+                                        agent, canonical, row_id, ord)
+                              JOIN jsonb_array_elements(:raw::jsonb) WITH ORDINALITY AS r(raw, ord) USING (ord)),
+                        previous AS (
+                            SELECT d.* FROM input k
+                            -- one lookup per key on the unique index, whatever the (often stale, during bulk
+                            -- loads) statistics say; OFFSET 0 keeps the planner from flattening it into a join
+                              JOIN LATERAL (SELECT device_id, integration_source_id, partition, canonical_device_id,
+                                                   first_seen_at, agent_uid, ip_addresses, ports, raw_data_ports, hostname
+                                              FROM discovered_devices x
+                                             WHERE x.tenant_id = :tenant AND x.source_type = :type AND x.device_id = k.device_id
+                                            OFFSET 0) d ON true),
+                        stored AS (
+                            INSERT INTO discovered_devices AS d (id, tenant_id, integration_source_id, device_id, source_type,
+                                ip_addresses, mac_addresses, hostname, device_type, manufacturer, model, ports, raw_data,
+                                raw_data_ports, agent_uid, partition, canonical_device_id, first_seen_at, last_seen_at)
+                            SELECT row_id::uuid, :tenant, :source, device_id, :type, string_to_array(ips, ';'), string_to_array(macs, ';'),
+                                   hostname, device_type, manufacturer, model, string_to_array(ports, ';')::integer[], raw,
+                                   string_to_array(raw_ports, ';')::integer[], agent, :partition, canonical::uuid, :now, :now
+                              FROM input ORDER BY device_id -- rows locked in one order: concurrent batches do not deadlock
+                            ON CONFLICT (tenant_id, source_type, device_id) DO UPDATE SET
+                                integration_source_id = excluded.integration_source_id, ip_addresses = excluded.ip_addresses,
+                                mac_addresses = excluded.mac_addresses, hostname = excluded.hostname,
+                                device_type = excluded.device_type, manufacturer = excluded.manufacturer, model = excluded.model,
+                                ports = excluded.ports, raw_data = excluded.raw_data, raw_data_ports = excluded.raw_data_ports,
+                                agent_uid = excluded.agent_uid, partition = excluded.partition, last_seen_at = excluded.last_seen_at
+                            RETURNING device_id, canonical_device_id, first_seen_at, (xmax = 0) AS inserted)
+                        SELECT s.device_id, s.canonical_device_id, s.first_seen_at, s.inserted,
+                               p.integration_source_id AS old_source, p.partition AS old_partition,
+                               p.canonical_device_id AS old_canonical, p.first_seen_at AS old_first_seen, p.agent_uid AS old_agent,
+                               p.ip_addresses AS old_ips, p.ports AS old_ports, p.raw_data_ports AS old_raw_ports,
+                               p.hostname AS old_hostname
+                          FROM stored s LEFT JOIN previous p USING (device_id)""")
+                .bind("tenant", source.tenantId())
+                .bind("source", source.id())
+                .bind("type", source.sourceType())
+                .bind("partition", source.partition())
+                .bind("now", at(now))
+                .bind("ids", ids)
+                .bind("ips", ips)
+                .bind("macs", macs)
+                .bind("hostnames", hostnames)
+                .bind("types", types)
+                .bind("manufacturers", manufacturers)
+                .bind("models", models)
+                .bind("ports", ports)
+                .bind("rawPorts", rawPorts)
+                .bind("agents", agents)
+                .bind("canonicals", canonicals)
+                .bind("rowIds", rowIds)
+                .bind("raw", Json.of(raw.toString()))
+                .map((row, meta) -> {
+                    String deviceId = row.get("device_id", String.class);
+                    UUID oldSource = row.get("old_source", UUID.class);
+                    ExistingDevice previous = oldSource == null ? null : new ExistingDevice(deviceId, oldSource,
+                            row.get("old_partition", String.class), row.get("old_canonical", UUID.class),
+                            instant(row.get("old_first_seen", OffsetDateTime.class)), row.get("old_agent", String.class),
+                            SqlArrays.list(row.get("old_ips", String[].class)), SqlArrays.list(row.get("old_ports", Integer[].class)),
+                            SqlArrays.list(row.get("old_raw_ports", Integer[].class)), row.get("old_hostname", String.class));
+                    return new StoredRow(deviceId, row.get("canonical_device_id", UUID.class),
+                            instant(row.get("first_seen_at", OffsetDateTime.class)),
+                            Boolean.TRUE.equals(row.get("inserted", Boolean.class)), previous);
+                })
+                .all()
+                .collectMap(StoredRow::deviceId);
+    }
+
+    private static String joined(List<Integer> values) {
+        StringBuilder text = new StringBuilder(values.size() * 6);
+        for (int i = 0; i < values.size(); i++) {
+            text.append(i == 0 ? "" : ";").append(values.get(i));
+        }
+        return text.toString();
+    }
+
+    /** Moves devices to the canonical devices identity decided for them. */
+    Mono<Void> reassign(SourceInfo source, Map<String, UUID> canonicals) {
+        if (canonicals.isEmpty()) {
+            return Mono.empty();
+        }
+        return database.sql("""
+                        UPDATE discovered_devices d SET canonical_device_id = u.canonical::uuid
+                          FROM unnest(:ids::text[], :canonicals::text[]) AS u(device_id, canonical)
+                         WHERE d.tenant_id = :tenant AND d.source_type = :type AND d.device_id = u.device_id""")
+                .bind("tenant", source.tenantId())
+                .bind("type", source.sourceType())
+                .bind("ids", canonicals.keySet().toArray(String[]::new))
+                .bind("canonicals", canonicals.values().stream().map(UUID::toString).toArray(String[]::new))
+                .fetch().rowsUpdated().then();
+    }
+
+    Mono<Void> writeIdentifiers(UUID tenant, String partition, List<IdentityResolver.IdentifierWrite> writes) {
+        if (writes.isEmpty()) {
+            return Mono.empty();
+        }
+        int n = writes.size();
+        String[] kinds = new String[n];
+        String[] values = new String[n];
+        String[] canonicals = new String[n];
+        String[] claimed = new String[n];
+        for (int i = 0; i < n; i++) {
+            IdentityResolver.IdentifierWrite write = writes.get(i);
+            kinds[i] = write.kind();
+            values[i] = write.value();
+            canonicals[i] = write.canonical().toString();
+            claimed[i] = write.claimedAt().toString();
+        }
+        return database.sql("""
+                        INSERT INTO device_identifiers (tenant_id, partition, kind, value, canonical_device_id, claimed_at)
+                        SELECT :tenant, :partition, u.kind, u.value, u.canonical::uuid, u.claimed::timestamptz
+                          FROM unnest(:kinds::text[], :values::text[], :canonicals::text[], :claimed::text[]) AS u(kind, value, canonical, claimed)
+                        ON CONFLICT (tenant_id, partition, kind, value) DO UPDATE
+                            SET canonical_device_id = excluded.canonical_device_id, claimed_at = excluded.claimed_at""")
+                .bind("tenant", tenant)
+                .bind("partition", partition)
+                .bind("kinds", kinds)
+                .bind("values", values)
+                .bind("canonicals", canonicals)
+                .bind("claimed", claimed)
+                .fetch().rowsUpdated().then();
+    }
+
+    Mono<Void> recordMerges(SourceInfo source, List<IdentityResolver.Merge> merges) {
+        if (merges.isEmpty()) {
+            return Mono.empty();
+        }
+        int n = merges.size();
+        String[] ids = new String[n];
+        String[] canonicals = new String[n];
+        String[] reasons = new String[n];
+        String[] keys = new String[n];
+        String[] previous = new String[n];
+        for (int i = 0; i < n; i++) {
+            IdentityResolver.Merge merge = merges.get(i);
+            ids[i] = merge.deviceId();
+            canonicals[i] = merge.canonical().toString();
+            reasons[i] = merge.reason();
+            keys[i] = merge.key();
+            previous[i] = merge.previousCanonical() == null ? "" : merge.previousCanonical().toString();
+        }
+        return database.sql("""
+                        INSERT INTO device_merges (tenant_id, partition, discovered_device_id, canonical_device_id, reason, key,
+                                                   previous_canonical_device_id)
+                        SELECT :tenant, :partition, d.id, m.canonical::uuid, m.reason, m.key, nullif(m.previous, '')::uuid
+                          FROM unnest(:ids::text[], :canonicals::text[], :reasons::text[], :keys::text[], :previous::text[])
+                               AS m(device_id, canonical, reason, key, previous)
+                          JOIN LATERAL (SELECT id FROM discovered_devices x
+                                         WHERE x.tenant_id = :tenant AND x.source_type = :type AND x.device_id = m.device_id
+                                        OFFSET 0) d ON true""")
+                .bind("tenant", source.tenantId())
+                .bind("partition", source.partition())
+                .bind("type", source.sourceType())
+                .bind("ids", ids)
+                .bind("canonicals", canonicals)
+                .bind("reasons", reasons)
+                .bind("keys", keys)
+                .bind("previous", previous)
+                .fetch().rowsUpdated().then();
+    }
+
+    Mono<Void> touchSource(UUID source, long created, Instant now) {
+        return database.sql("""
+                        UPDATE integration_sources SET last_sync_at = :now, last_device_count = last_device_count + :created
+                         WHERE id = :id""")
+                .bind("id", source)
+                .bind("created", (int) created)
+                .bind("now", at(now))
+                .fetch().rowsUpdated().then();
+    }
+}

@@ -1,0 +1,18 @@
+package io.fleetgate.sync;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** A stored device as the next batch finds it: its identity and what its sweep targets depend on. */
+record ExistingDevice(String deviceId, UUID sourceId, String partition, UUID canonical, Instant firstSeen, String agentUid,
+                      List<String> ips, List<Integer> ports, List<Integer> rawPorts, String hostname) {
+
+    /** Whether storing {@code device} (with that canonical id, from that source) can change a sweep config. */
+    boolean sweepChangedBy(ValidDevice device, UUID newCanonical, UUID newSourceId) {
+        return !ips.equals(device.ips()) || !ports.equals(device.ports()) || !rawPorts.equals(device.rawPorts())
+                || !java.util.Objects.equals(hostname, device.hostname())
+                || !java.util.Objects.equals(agentUid, device.agentUid())
+                || !canonical.equals(newCanonical) || !sourceId.equals(newSourceId);
+    }
+}

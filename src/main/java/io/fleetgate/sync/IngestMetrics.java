@@ -1,0 +1,73 @@
+package io.fleetgate.sync;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.stereotype.Component;
+
+/** Ingest metrics: devices by outcome, rejections by reason, batches, batch size, upsert latency, open streams. */
+@Component
+class IngestMetrics {
+
+    private final Counter processed;
+    private final Counter created;
+    private final Counter updated;
+    private final Map<RejectionReason, Counter> rejected = new EnumMap<>(RejectionReason.class);
+    private final Counter batches;
+    private final DistributionSummary batchSize;
+    private final Timer upsert;
+    private final AtomicInteger streams = new AtomicInteger();
+
+    IngestMetrics(MeterRegistry registry) {
+        // (Prometheus reserves the suffix _created, hence one "stored" counter with an outcome)
+        processed = Counter.builder("fleetgate.devices.received").description("devices received in SyncDevices batches").register(registry);
+        created = Counter.builder("fleetgate.devices.stored").description("devices stored: created for the first time, or updated")
+                .tag("outcome", "created").register(registry);
+        updated = Counter.builder("fleetgate.devices.stored").description("devices stored: created for the first time, or updated")
+                .tag("outcome", "updated").register(registry);
+        for (RejectionReason reason : RejectionReason.values()) {
+            rejected.put(reason, Counter.builder("fleetgate.devices.rejected").description("devices rejected, by reason")
+                    .tag("reason", reason.code()).register(registry));
+        }
+        batches = Counter.builder("fleetgate.sync.batches").description("SyncDevices batches committed").register(registry);
+        batchSize = DistributionSummary.builder("fleetgate.sync.batch.size").description("devices per SyncDevices batch")
+                .publishPercentileHistogram().register(registry);
+        upsert = Timer.builder("fleetgate.sync.upsert").description("time to store one batch (one transaction)")
+                .publishPercentileHistogram().register(registry);
+        registry.gauge("fleetgate.sync.streams.active", streams);
+    }
+
+    boolean tryOpenStream(int limit) {
+        while (true) {
+            int current = streams.get();
+            if (current >= limit) {
+                return false;
+            }
+            if (streams.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void streamClosed() {
+        streams.decrementAndGet();
+    }
+
+    void rejected(RejectionReason reason) {
+        rejected.get(reason).increment();
+    }
+
+    void committed(int devices, long createdRows, long updatedRows, Duration took) {
+        batches.increment();
+        batchSize.record(devices);
+        processed.increment(devices);
+        created.increment(createdRows);
+        updated.increment(updatedRows);
+        upsert.record(took);
+    }
+}

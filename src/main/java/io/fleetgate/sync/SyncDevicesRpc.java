@@ -1,0 +1,153 @@
+package io.fleetgate.sync;
+
+import io.fleetgate.error.GatewayException;
+import io.fleetgate.proto.DeviceRejection;
+import io.fleetgate.proto.SyncDevicesRequest;
+import io.fleetgate.proto.SyncDevicesResponse;
+import io.fleetgate.security.Caller;
+import io.fleetgate.security.Ids;
+import io.fleetgate.syncservice.SyncServiceService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * SyncDevices: one request is one batch, one response per batch, in order, sent only after the
+ * batch committed. The next batch is requested only when the previous one is done, so a
+ * flooding client is held back by gRPC flow control; a cancelled stream rolls back the batch in
+ * flight and releases its connection.
+ */
+@Component
+public class SyncDevicesRpc {
+
+    private static final Logger log = LoggerFactory.getLogger(SyncDevicesRpc.class);
+    private static final String OPERATION = "SyncDevices";
+
+    private final IngestService ingest;
+    private final DeviceRepository repository;
+    private final SyncServiceService syncServices;
+    private final IngestMetrics metrics;
+    private final IngestProperties properties;
+    private final DeviceValidator validator;
+
+    SyncDevicesRpc(IngestService ingest, DeviceRepository repository, SyncServiceService syncServices, IngestMetrics metrics,
+                   IngestProperties properties) {
+        this.ingest = ingest;
+        this.repository = repository;
+        this.syncServices = syncServices;
+        this.metrics = metrics;
+        this.properties = properties;
+        this.validator = new DeviceValidator(properties);
+    }
+
+    public Flux<SyncDevicesResponse> syncDevices(Caller caller, Flux<SyncDevicesRequest> requests) {
+        return Flux.defer(() -> {
+            caller.requireSyncService(OPERATION);
+            if (!metrics.tryOpenStream(properties.maxStreams())) {
+                return Flux.error(new GatewayException(GatewayException.Reason.RESOURCE_EXHAUSTED,
+                        "too many SyncDevices streams at once (" + properties.maxStreams() + "); retry later"));
+            }
+            Stream stream = new Stream(caller);
+            // prefetch 0: the next batch is pulled only once this one has committed
+            return requests.concatMap(stream::batch, 0).doFinally(signal -> metrics.streamClosed());
+        });
+    }
+
+    /** The state of one stream: the last batch number and the sources it has used. */
+    private final class Stream {
+        private final Caller caller;
+        private final Map<String, SourceInfo> sources = new HashMap<>();
+        private Long lastSeq;
+
+        Stream(Caller caller) {
+            this.caller = caller;
+        }
+
+        Mono<SyncDevicesResponse> batch(SyncDevicesRequest request) {
+            return Mono.defer(() -> {
+                if (lastSeq != null && Long.compareUnsigned(request.getBatchSeq(), lastSeq) <= 0) {
+                    throw GatewayException.invalid("batch_seq", "must increase within a stream (" + Long.toUnsignedString(request.getBatchSeq())
+                            + " after " + Long.toUnsignedString(lastSeq) + ")");
+                }
+                lastSeq = request.getBatchSeq();
+                UUID tenant = caller.actingTenant(request.getTenantId(), OPERATION);
+                caller.actingSyncService(request.getSyncServiceId(), OPERATION);
+                return source(tenant, request.getIntegrationSourceId()).flatMap(source -> store(source, request));
+            });
+        }
+
+        private Mono<SourceInfo> source(UUID tenant, String sourceId) {
+            if (sourceId.isBlank()) {
+                return Mono.error(GatewayException.invalid("integration_source_id", "required"));
+            }
+            SourceInfo known = sources.get(sourceId);
+            if (known != null && known.tenantId().equals(tenant)) {
+                return Mono.just(known);
+            }
+            UUID id = Ids.parse("integration_source_id", sourceId);
+            return repository.source(id)
+                    .filter(source -> source.tenantId().equals(tenant))
+                    .switchIfEmpty(Mono.error(() -> GatewayException.notFound("no integration source " + id + " in tenant " + tenant)))
+                    .map(source -> {
+                        if (!source.syncServiceId().equals(caller.syncServiceId())) {
+                            throw caller.deny(OPERATION, "integration source " + id + " is assigned to another sync service");
+                        }
+                        sources.put(sourceId, source);
+                        return source;
+                    });
+        }
+
+        private Mono<SyncDevicesResponse> store(SourceInfo source, SyncDevicesRequest request) {
+            List<DeviceRejection> rejections = new ArrayList<>();
+            LinkedHashMap<String, ValidDevice> unique = new LinkedHashMap<>();
+            for (int i = 0; i < request.getDevicesCount(); i++) {
+                var device = request.getDevices(i);
+                DeviceValidator.Outcome outcome = validator.validate(device, source.sourceType());
+                if (outcome instanceof DeviceValidator.Accepted accepted) {
+                    // a key repeated in the batch: the last report wins, in the last position
+                    unique.remove(accepted.device().deviceId());
+                    unique.put(accepted.device().deviceId(), accepted.device());
+                } else {
+                    DeviceValidator.Rejected rejected = (DeviceValidator.Rejected) outcome;
+                    metrics.rejected(rejected.reason());
+                    rejections.add(DeviceRejection.newBuilder().setIndex(i).setDeviceId(abbreviate(device.getDeviceId()))
+                            .setReason(rejected.message()).build());
+                }
+            }
+            long started = System.nanoTime();
+            return ingest.store(source, List.copyOf(unique.values()))
+                    .map(stored -> {
+                        metrics.committed(request.getDevicesCount(), stored.created(), stored.updated(),
+                                Duration.ofNanos(System.nanoTime() - started));
+                        return SyncDevicesResponse.newBuilder()
+                                .setBatchSeq(request.getBatchSeq())
+                                .setSuccess(true)
+                                .setDevicesProcessed(request.getDevicesCount())
+                                .setDevicesCreated((int) stored.created())
+                                .setDevicesUpdated((int) stored.updated())
+                                .setDevicesRejected(rejections.size())
+                                .addAllRejections(rejections)
+                                .build();
+                    })
+                    .flatMap(response -> syncServices.recordTraffic(caller.syncServiceId())
+                            .onErrorResume(error -> {
+                                log.warn("Could not record sync service traffic: {}", error.toString());
+                                return Mono.empty();
+                            })
+                            .thenReturn(response));
+        }
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() > 256 ? value.substring(0, 256) : value;
+    }
+}

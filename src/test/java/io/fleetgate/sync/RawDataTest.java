@@ -1,0 +1,33 @@
+package io.fleetgate.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class RawDataTest {
+
+    private static RawData.Inspection inspect(String json) {
+        return RawData.inspect(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void portsComeFromTheTopLevelPortsArrayAndServices() {
+        var inspection = inspect("""
+                {"name":"printer","ports":[631, 80, 99999],"services":[{"name":"ssh","port":22},{"port":443,"tls":{"port":1}}],
+                 "nested":{"ports":[8080]}}""");
+        assertThat(inspection.valid()).isTrue();
+        assertThat(inspection.ports()).containsExactly(22, 80, 443, 631);
+    }
+
+    @Test
+    void onlyAJsonObjectWillDo() {
+        assertThat(inspect("[1,2]").problem()).contains("JSON object");
+        assertThat(inspect("\"text\"").problem()).contains("JSON object");
+        assertThat(inspect("{\"a\":").problem()).isNotNull();
+        assertThat(inspect("{\"a\":1} {}").problem()).contains("after its JSON object");
+        assertThat(inspect("{\"a\":\"\\u0000\"}").problem()).contains("NUL");
+        assertThat(inspect("{\"a\":1".replace("1", "[".repeat(100) + "]".repeat(100)) + "}").problem()).contains("nested deeper");
+        assertThat(inspect("{}").valid()).isTrue();
+    }
+}

@@ -1,0 +1,269 @@
+package io.fleetgate.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.fleetgate.changes.Change;
+import io.fleetgate.changes.ChangeFeed;
+import io.fleetgate.proto.DeviceRejection;
+import io.fleetgate.proto.DiscoveredDevice;
+import io.fleetgate.proto.SyncDevicesRequest;
+import io.fleetgate.proto.SyncDevicesResponse;
+import io.fleetgate.test.GatewayTest;
+import io.fleetgate.test.GrpcClients;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+/** SyncDevices over a real port into the real database. */
+class SyncDevicesTest extends GatewayTest {
+
+    @Autowired
+    ChangeFeed feed;
+
+    private UUID tenant;
+    private Onboarded sync;
+    private UUID source;
+
+    @BeforeEach
+    void onboard() {
+        tenant = createTenant("ingest");
+        sync = onboardSyncService(tenant);
+        source = createSource(tenant, sync.id(), Map.of("agent_uid", "agent-default"));
+    }
+
+    static DiscoveredDevice.Builder device(String id, String... ips) {
+        return DiscoveredDevice.newBuilder().setDeviceId(id).setSourceType("faker").addAllIpAddresses(List.of(ips));
+    }
+
+    private SyncDevicesRequest batch(long seq, UUID sourceId, DiscoveredDevice.Builder... devices) {
+        SyncDevicesRequest.Builder request = SyncDevicesRequest.newBuilder().setBatchSeq(seq).setIntegrationSourceId(sourceId.toString());
+        for (DiscoveredDevice.Builder device : devices) {
+            request.addDevices(device);
+        }
+        return request.build();
+    }
+
+    private List<SyncDevicesResponse> send(String credential, SyncDevicesRequest... batches) {
+        return GrpcClients.reactor(channel(), credential).syncDevices(Flux.just(batches)).collectList().block(Duration.ofSeconds(60));
+    }
+
+    private long rows(String sql, Object... args) {
+        return ((Number) queryValue(sql, args)).longValue();
+    }
+
+    @Test
+    void countsAreExactAndAReplayCreatesNothing() {
+        SyncDevicesRequest first = batch(1, source, device("d1", "127.0.1.1"), device("d2", "127.0.1.2"), device("d3", "127.0.1.3"));
+        SyncDevicesResponse created = send(sync.credential(), first).get(0);
+        assertThat(created.getSuccess()).isTrue();
+        assertThat(created.getBatchSeq()).isEqualTo(1);
+        assertThat(created.getDevicesProcessed()).isEqualTo(3);
+        assertThat(created.getDevicesCreated()).isEqualTo(3);
+        assertThat(created.getDevicesUpdated()).isZero();
+        Object canonical = queryValue("SELECT canonical_device_id FROM discovered_devices WHERE tenant_id = ? AND device_id = 'd1'", tenant);
+        Object firstSeen = queryValue("SELECT first_seen_at FROM discovered_devices WHERE tenant_id = ? AND device_id = 'd1'", tenant);
+
+        clock.advance(Duration.ofMinutes(5));
+        SyncDevicesResponse replayed = send(sync.credential(), first).get(0);
+        assertThat(replayed.getDevicesCreated()).isZero();
+        assertThat(replayed.getDevicesUpdated()).isEqualTo(3);
+        assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ?", tenant)).isEqualTo(3);
+        assertThat(queryValue("SELECT canonical_device_id FROM discovered_devices WHERE tenant_id = ? AND device_id = 'd1'", tenant))
+                .isEqualTo(canonical);
+        assertThat(queryValue("SELECT first_seen_at FROM discovered_devices WHERE tenant_id = ? AND device_id = 'd1'", tenant))
+                .isEqualTo(firstSeen);
+        assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ? AND last_seen_at > first_seen_at", tenant)).isEqualTo(3);
+        assertThat(rows("SELECT count(*) FROM device_merges WHERE tenant_id = ?", tenant)).isZero();
+        assertThat(rows("SELECT last_device_count FROM integration_sources WHERE id = ?", source)).isEqualTo(3);
+    }
+
+    @Test
+    void aKeyRepeatedInABatchCollapsesAndTheLastOneWins() {
+        SyncDevicesResponse response = send(sync.credential(), batch(1, source,
+                device("dup", "127.0.2.1").setHostname("first"), device("other", "127.0.2.2"),
+                device("dup", "127.0.2.3").setHostname("last"))).get(0);
+        assertThat(response.getDevicesProcessed()).isEqualTo(3);
+        assertThat(response.getDevicesCreated()).isEqualTo(2);
+        assertThat(response.getDevicesRejected()).isZero();
+        assertThat(queryValue("SELECT hostname FROM discovered_devices WHERE tenant_id = ? AND device_id = 'dup'", tenant)).isEqualTo("last");
+        assertThat(queryValue("SELECT ip_addresses::text FROM discovered_devices WHERE tenant_id = ? AND device_id = 'dup'", tenant))
+                .isEqualTo("{127.0.2.3}");
+    }
+
+    @Test
+    void badDevicesAreRejectedAndTheRestIsStored() {
+        SyncDevicesResponse response = send(sync.credential(), batch(1, source,
+                device("good-1", "127.0.3.1").addMacAddresses("00-1A-2B-3C-4D-5E").addPorts(22)
+                        .setRawData(ByteString.copyFromUtf8("{\"ports\":[80]}")),
+                device("", "127.0.3.2"),
+                device("no-ip"),
+                device("bad-ip", "127.0.3.999"),
+                device("bad-mac", "127.0.3.4").addMacAddresses("nope"),
+                device("bad-port", "127.0.3.5").addPorts(70000),
+                device("bad-json", "127.0.3.6").setRawData(ByteString.copyFromUtf8("{oops")),
+                device("other-type", "127.0.3.7").setSourceType("armis"),
+                device("good-2", "::FFFF:127.0.3.8"))).get(0);
+        assertThat(response.getDevicesProcessed()).isEqualTo(9);
+        assertThat(response.getDevicesCreated()).isEqualTo(2);
+        assertThat(response.getDevicesRejected()).isEqualTo(7);
+        assertThat(response.getRejectionsList()).extracting(DeviceRejection::getIndex).containsExactly(1, 2, 3, 4, 5, 6, 7);
+        assertThat(response.getRejectionsList()).extracting(r -> r.getReason().substring(0, r.getReason().indexOf(':')))
+                .containsExactly("missing_device_id", "no_ip_address", "invalid_ip_address", "invalid_mac_address", "invalid_port",
+                        "invalid_raw_data", "source_type_mismatch");
+        assertThat(response.getRejections(2).getDeviceId()).isEqualTo("bad-ip");
+        assertThat(queryValue("SELECT mac_addresses::text FROM discovered_devices WHERE tenant_id = ? AND device_id = 'good-1'", tenant))
+                .isEqualTo("{00:1a:2b:3c:4d:5e}");
+        assertThat(queryValue("SELECT raw_data_ports::text FROM discovered_devices WHERE tenant_id = ? AND device_id = 'good-1'", tenant))
+                .isEqualTo("{80}");
+        assertThat(queryValue("SELECT ip_addresses::text FROM discovered_devices WHERE tenant_id = ? AND device_id = 'good-2'", tenant))
+                .isEqualTo("{127.0.3.8}");
+        String metrics = anonymous().get().uri("/actuator/prometheus").exchange().expectBody(String.class).returnResult().getResponseBody();
+        assertThat(metrics).contains("fleetgate_devices_rejected_total{application=\"fleetgate\",reason=\"invalid_mac_address\"}")
+                .contains("fleetgate_devices_stored_total{application=\"fleetgate\",outcome=\"created\"}").contains("fleetgate_sync_upsert_seconds_count")
+                .contains("fleetgate_sync_batch_size_count").contains("fleetgate_sync_streams_active");
+    }
+
+    @Test
+    void batchesOfAStreamAreAcknowledgedInOrder() {
+        SyncDevicesRequest[] batches = IntStream.rangeClosed(1, 40)
+                .mapToObj(seq -> batch(seq * 10L, source, device("order-" + seq, "127.0.4." + seq)))
+                .toArray(SyncDevicesRequest[]::new);
+        List<SyncDevicesResponse> responses = send(sync.credential(), batches);
+        assertThat(responses).extracting(SyncDevicesResponse::getBatchSeq)
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 40).mapToObj(seq -> seq * 10L).toList());
+        assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ?", tenant)).isEqualTo(40);
+    }
+
+    @Test
+    void aBatchNumberThatDoesNotIncreaseEndsTheStream() {
+        StepVerifier.create(GrpcClients.reactor(channel(), sync.credential()).syncDevices(Flux.just(
+                        batch(5, source, device("seq-1", "127.0.5.1")), batch(5, source, device("seq-2", "127.0.5.2")))))
+                .expectNextMatches(SyncDevicesResponse::getSuccess)
+                .expectErrorSatisfies(e -> assertThat(GrpcClients.code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT))
+                .verify(Duration.ofSeconds(30));
+        assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ?", tenant)).isEqualTo(1);
+    }
+
+    @Test
+    void aSyncServiceWritesOnlyIntoItsOwnTenantsSourcesAssignedToIt() {
+        UUID otherTenant = createTenant("victim");
+        UUID othersSource = createSource(otherTenant, onboardSyncService(otherTenant).id(), Map.of());
+        UUID sourceOnPlatformSync = createSource(tenant, platformSyncServiceId(), Map.of());
+
+        assertThat(code(sync.credential(), batch(1, othersSource, device("x", "127.0.6.1")))).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(code(sync.credential(), batch(1, source, device("x", "127.0.6.1")).toBuilder()
+                .setTenantId(otherTenant.toString()).build())).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(code(sync.credential(), batch(1, sourceOnPlatformSync, device("x", "127.0.6.1")))).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(code(sync.credential(), batch(1, source, device("x", "127.0.6.1")).toBuilder()
+                .setSyncServiceId(UUID.randomUUID().toString()).build())).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(code(sync.credential(), batch(1, UUID.randomUUID(), device("x", "127.0.6.1")))).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(code(agentToken(tenant), batch(1, source, device("x", "127.0.6.1")))).isEqualTo(Status.Code.PERMISSION_DENIED);
+        // the platform sync must name the tenant, and then may write into its sources on the platform sync
+        assertThat(code(PLATFORM_TOKEN, batch(1, sourceOnPlatformSync, device("x", "127.0.6.1")))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(send(PLATFORM_TOKEN, batch(1, sourceOnPlatformSync, device("x", "127.0.6.1")).toBuilder()
+                .setTenantId(tenant.toString()).build()).get(0).getDevicesCreated()).isEqualTo(1);
+        assertThat(code(PLATFORM_TOKEN, batch(1, othersSource, device("x", "127.0.6.1")).toBuilder()
+                .setTenantId(otherTenant.toString()).build())).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ?", otherTenant)).isZero();
+    }
+
+    @Test
+    void trafficIsAHeartbeat() {
+        assertThat(queryValue("SELECT last_heartbeat_at FROM sync_services WHERE id = ?", sync.id())).isNull();
+        send(sync.credential(), batch(1, source, device("beat", "127.0.7.1")));
+        assertThat(queryValue("SELECT status FROM sync_services WHERE id = ?", sync.id())).isEqualTo("online");
+        assertThat(queryValue("SELECT last_heartbeat_at FROM sync_services WHERE id = ?", sync.id())).isNotNull();
+    }
+
+    @Test
+    void theAgentsWhoseDevicesChangedAreNotifiedAfterTheCommit() {
+        List<Change.AgentsChanged> seen = new CopyOnWriteArrayList<>();
+        Disposable subscription = feed.changes().ofType(Change.AgentsChanged.class)
+                .filter(change -> change.tenantId().equals(tenant)).subscribe(seen::add);
+        try {
+            send(sync.credential(), batch(1, source, device("n1", "127.0.8.1"), device("n2", "127.0.8.2").setAgentUid("agent-b")));
+            awaitSize(seen, 1);
+            assertThat(seen.get(0).agentUids()).containsExactlyInAnyOrder("agent-default", "agent-b");
+
+            // a replay changes nothing an agent sweeps: nobody is told
+            send(sync.credential(), batch(2, source, device("n1", "127.0.8.1"), device("n2", "127.0.8.2").setAgentUid("agent-b")));
+            // moving a device to another agent tells both
+            send(sync.credential(), batch(3, source, device("n2", "127.0.8.2").setAgentUid("agent-c")));
+            awaitSize(seen, 2);
+            assertThat(seen).hasSize(2);
+            assertThat(seen.get(1).agentUids()).containsExactlyInAnyOrder("agent-b", "agent-c");
+        } finally {
+            subscription.dispose();
+        }
+    }
+
+    @Test
+    void cancellingMidBatchLeavesAllOrNothingAndNoConnectionBehind() throws Exception {
+        List<DiscoveredDevice.Builder> devices = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            devices.add(device("cancel-" + i, "127.9." + (i / 250) + "." + (i % 250 + 1)));
+        }
+        SyncDevicesRequest big = batch(1, source, devices.toArray(DiscoveredDevice.Builder[]::new));
+        Disposable call = GrpcClients.reactor(channel(), sync.credential()).syncDevices(Flux.just(big).concatWith(Flux.never()))
+                .subscribe(response -> { }, error -> { });
+        Thread.sleep(300);
+        call.dispose();
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline && acquiredConnections() > 0) {
+            Thread.sleep(50);
+        }
+        assertThat(acquiredConnections()).isZero();
+        assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ?", tenant)).isIn(0L, 20_000L);
+    }
+
+    private double acquiredConnections() {
+        String metrics = anonymous().get().uri("/actuator/prometheus").exchange().expectBody(String.class).returnResult().getResponseBody();
+        return metrics.lines().filter(line -> line.startsWith("r2dbc_pool_acquired_connections"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    void anOversizedBatchEndsTheStreamAndEarlierBatchesStay() {
+        DiscoveredDevice.Builder huge = device("huge", "127.0.10.2")
+                .setRawData(ByteString.copyFromUtf8("{\"blob\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}"));
+        // the second batch goes out once the first is acknowledged, as a client that resends unacknowledged batches does
+        Sinks.Many<SyncDevicesRequest> requests = Sinks.many().unicast().onBackpressureBuffer();
+        requests.tryEmitNext(batch(1, source, device("before", "127.0.10.1")));
+        StepVerifier.create(GrpcClients.reactor(channel(), sync.credential()).syncDevices(requests.asFlux())
+                        .doOnNext(ack -> requests.tryEmitNext(batch(2, source, huge))))
+                .expectNextMatches(response -> response.getDevicesCreated() == 1)
+                .expectErrorSatisfies(e -> assertThat(GrpcClients.code(e)).isEqualTo(Status.Code.RESOURCE_EXHAUSTED))
+                .verify(Duration.ofSeconds(30));
+        assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ? AND device_id = 'before'", tenant)).isEqualTo(1);
+    }
+
+    private Status.Code code(String credential, SyncDevicesRequest request) {
+        try {
+            send(credential, request);
+            return Status.Code.OK;
+        } catch (RuntimeException e) {
+            return GrpcClients.code(e);
+        }
+    }
+
+    private static void awaitSize(List<?> list, int size) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (list.size() < size && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+    }
+}
