@@ -1,12 +1,213 @@
 package io.fleetgate.load;
 
-/** GetConfig fan-out (filled in with the GetConfig capability). */
+import io.fleetgate.proto.AgentConfigRequest;
+import io.fleetgate.proto.AgentConfigResponse;
+import io.fleetgate.proto.AgentGatewayServiceGrpc;
+import io.fleetgate.proto.DiscoveredDevice;
+import io.fleetgate.proto.ReactorAgentGatewayServiceGrpc;
+import io.fleetgate.proto.SyncDevicesRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.publisher.Flux;
+
+/**
+ * GetConfig fan-out: A agents each owning D devices, and one agent owning a large config.
+ * <ol>
+ *   <li>throughput: the gRPC health Check and GetConfig answered not_modified, from the same
+ *       client with the same calls in flight, alternated, so their ratio is fair;</li>
+ *   <li>full configs of the large agent, back to back: latency at the rate the machine sustains;</li>
+ *   <li>a fleet: every agent polls on a jittered interval while some devices change; errors,
+ *       not_modified and full latencies.</li>
+ * </ol>
+ */
 final class FanoutBenchmark {
 
     private FanoutBenchmark() {
     }
 
-    static void run(Options options) {
-        throw new UnsupportedOperationException("fanout: not built yet");
+    static void run(Options options) throws Exception {
+        int agents = (int) options.number("agents", 10_000);
+        int devicesPerAgent = (int) options.number("devices-per-agent", 5);
+        int bigTargets = (int) options.number("big", 1000);
+        int concurrency = (int) options.number("concurrency", 64);
+        Duration phase = Duration.ofSeconds(options.number("phase-seconds", 10));
+        Duration poll = Duration.ofSeconds(options.number("poll-seconds", 30));
+        Duration fleetRun = Duration.ofSeconds(options.number("fleet-seconds", 90));
+        double changeFraction = options.decimal("change-fraction", 0.01);
+        System.out.printf("fanout: %,d agents x %d devices, one agent with %,d targets; %d calls in flight; fleet polling every %ds for %ds%n",
+                agents, devicesPerAgent, bigTargets, concurrency, poll.toSeconds(), fleetRun.toSeconds());
+
+        try (GatewayUnderTest gateway = GatewayUnderTest.start(options.text("heap", "512m"), Map.of())) {
+            String tenant = gateway.createTenant("fanout");
+            Map<String, Object> sync = gateway.onboardSyncService(tenant, "fanout-sync");
+            String source = gateway.createSource(tenant, (String) sync.get("id"), "fleet", Map.of());
+            String agentToken = gateway.agentToken(tenant);
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.grpcPort).usePlaintext()
+                    .maxInboundMessageSize(64 << 20).build();
+            var syncStub = ReactorAgentGatewayServiceGrpc.newReactorStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer((String) sync.get("credential"))));
+            AtomicLong seq = new AtomicLong();
+
+            long start = System.nanoTime();
+            long fleetDevices = (long) agents * devicesPerAgent;
+            for (long first = 0; first < fleetDevices + bigTargets; first += 1000) {
+                long from = first;
+                long to = Math.min(fleetDevices + bigTargets, first + 1000);
+                SyncDevicesRequest.Builder batch = SyncDevicesRequest.newBuilder().setIntegrationSourceId(source).setBatchSeq(seq.incrementAndGet());
+                for (long i = from; i < to; i++) {
+                    batch.addDevices(owned(i, fleetDevices, agents, 0));
+                }
+                syncStub.syncDevices(Flux.just(batch.build())).blockLast();
+            }
+            System.out.printf("setup:    %,d devices ingested in %.1f s%n", fleetDevices + bigTargets, GatewayUnderTest.since(start).toMillis() / 1000.0);
+
+            var agentsStub = AgentGatewayServiceGrpc.newFutureStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(agentToken)));
+            var health = HealthGrpc.newFutureStub(channel);
+            Map<String, String> versions = new ConcurrentHashMap<>();
+            for (int a = 0; a < agents; a++) {
+                String agent = agentId(a);
+                versions.put(agent, agentsStub.getConfig(AgentConfigRequest.newBuilder().setAgentId(agent).build()).get().getConfigVersion());
+            }
+            AgentConfigResponse big = agentsStub.getConfig(AgentConfigRequest.newBuilder().setAgentId("agent-big").build()).get();
+            System.out.printf("          %,d agents have their configs; the big one %,d targets, %,d bytes%n", agents,
+                    big.getSweep().getDeviceTargetsCount(), big.getSerializedSize());
+
+            // 1. throughput, alternated: health, not_modified, health, not_modified
+            HealthCheckRequest check = HealthCheckRequest.getDefaultInstance();
+            List<ClosedLoop.Result> healthRuns = new ArrayList<>();
+            List<ClosedLoop.Result> notModifiedRuns = new ArrayList<>();
+            ClosedLoop.run(concurrency, Duration.ofSeconds(3), n -> health.check(check)); // warm-up
+            ClosedLoop.run(concurrency, Duration.ofSeconds(3), n -> agentsStub.getConfig(known(n, agents, versions)));
+            for (int round = 0; round < 2; round++) {
+                healthRuns.add(ClosedLoop.run(concurrency, phase, n -> health.check(check)));
+                notModifiedRuns.add(ClosedLoop.run(concurrency, phase, n -> agentsStub.getConfig(known(n, agents, versions))));
+            }
+            double healthRate = healthRuns.stream().mapToDouble(ClosedLoop.Result::rate).average().orElseThrow();
+            double notModifiedRate = notModifiedRuns.stream().mapToDouble(ClosedLoop.Result::rate).average().orElseThrow();
+            for (int round = 0; round < 2; round++) {
+                print("health", healthRuns.get(round));
+                print("not_mod", notModifiedRuns.get(round));
+            }
+            System.out.printf("ratio:    GetConfig not_modified / health Check = %.0f %% (%,.0f vs %,.0f calls/s)%n",
+                    100 * notModifiedRate / healthRate, notModifiedRate, healthRate);
+
+            // 2. full configs of the big agent
+            AgentConfigRequest bigRequest = AgentConfigRequest.newBuilder().setAgentId("agent-big").build();
+            ClosedLoop.run(4, Duration.ofSeconds(3), n -> agentsStub.getConfig(bigRequest));
+            print("full " + big.getSweep().getDeviceTargetsCount(), ClosedLoop.run((int) options.number("full-concurrency", 4), phase,
+                    n -> agentsStub.getConfig(bigRequest)));
+
+            // 3. the fleet polls with jitter while devices change
+            fleet(agents, poll, fleetRun, changeFraction, fleetDevices, agentsStub, versions, syncStub, source, seq);
+            channel.shutdownNow();
+        }
+    }
+
+    private static void fleet(int agents, Duration poll, Duration run, double changeFraction, long fleetDevices,
+                              AgentGatewayServiceGrpc.AgentGatewayServiceFutureStub stub, Map<String, String> versions,
+                              ReactorAgentGatewayServiceGrpc.ReactorAgentGatewayServiceStub syncStub, String source, AtomicLong seq)
+            throws InterruptedException {
+        ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
+        Latencies notModified = new Latencies();
+        Latencies full = new Latencies();
+        AtomicLong errors = new AtomicLong();
+        long end = System.nanoTime() + run.toNanos();
+        for (int a = 0; a < agents; a++) {
+            String agent = agentId(a);
+            // jitter at start, and on every tick
+            timers.schedule(() -> poll(agent, stub, versions, notModified, full, errors, timers, poll, end),
+                    ThreadLocalRandom.current().nextLong(poll.toMillis()), TimeUnit.MILLISECONDS);
+        }
+        // every 10 s a fraction of the devices changes (a new port), which makes their agents' next poll a full one
+        int changes = 0;
+        while (System.nanoTime() < end) {
+            Thread.sleep(10_000);
+            long count = Math.max(1, (long) (fleetDevices * changeFraction));
+            SyncDevicesRequest.Builder batch = SyncDevicesRequest.newBuilder().setIntegrationSourceId(source).setBatchSeq(seq.incrementAndGet());
+            changes++;
+            for (long k = 0; k < count; k++) {
+                long device = ThreadLocalRandom.current().nextLong(fleetDevices);
+                batch.addDevices(owned(device, fleetDevices, agents, changes));
+            }
+            syncStub.syncDevices(Flux.just(batch.build())).blockLast();
+        }
+        timers.shutdown();
+        timers.awaitTermination(poll.toSeconds() + 30, TimeUnit.SECONDS);
+        double seconds = run.toNanos() / 1e9;
+        System.out.printf("fleet:    %,d agents polling every %ds with jitter for %.0f s: %,.0f calls/s, %d errors%n",
+                agents, poll.toSeconds(), seconds, (notModified.count() + full.count()) / seconds, errors.get());
+        System.out.printf("          not_modified %,d calls p50 %.2f ms p99 %.2f ms; full %,d calls p50 %.2f ms p99 %.2f ms%n",
+                notModified.count(), notModified.percentileMs(50), notModified.percentileMs(99),
+                full.count(), full.percentileMs(50), full.percentileMs(99));
+    }
+
+    private static void poll(String agent, AgentGatewayServiceGrpc.AgentGatewayServiceFutureStub stub, Map<String, String> versions,
+                             Latencies notModified, Latencies full, AtomicLong errors, ScheduledExecutorService timers,
+                             Duration interval, long end) {
+        if (System.nanoTime() >= end) {
+            return;
+        }
+        long started = System.nanoTime();
+        var future = stub.getConfig(AgentConfigRequest.newBuilder().setAgentId(agent).setConfigVersion(versions.get(agent)).build());
+        future.addListener(() -> {
+            try {
+                AgentConfigResponse response = future.get();
+                (response.getNotModified() ? notModified : full).record(System.nanoTime() - started);
+                versions.put(agent, response.getConfigVersion());
+            } catch (Exception e) {
+                errors.incrementAndGet();
+            }
+            long jitter = ThreadLocalRandom.current().nextLong(-interval.toMillis() / 10, interval.toMillis() / 10 + 1);
+            timers.schedule(() -> poll(agent, stub, versions, notModified, full, errors, timers, interval, end),
+                    interval.toMillis() + jitter, TimeUnit.MILLISECONDS);
+        }, Runnable::run);
+    }
+
+    /** Device {@code i}: fleet devices belong to agent i % agents; the rest (one IP each) to the big agent. */
+    private static DiscoveredDevice owned(long i, long fleetDevices, int agents, int generation) {
+        DiscoveredDevice.Builder device = SyntheticDevices.device(i).toBuilder()
+                .setAgentUid(i < fleetDevices ? agentId((int) (i % agents)) : "agent-big");
+        if (i >= fleetDevices) {
+            String ip = device.getIpAddresses(0);
+            device.clearIpAddresses().addIpAddresses(ip); // one target per device: --big targets exactly
+        }
+        if (generation > 0) {
+            device.clearPorts().addPorts(10_000 + generation);
+        }
+        return device.build();
+    }
+
+    private static AgentConfigRequest known(int n, int agents, Map<String, String> versions) {
+        String agent = agentId(Math.floorMod(n, agents));
+        return AgentConfigRequest.newBuilder().setAgentId(agent).setConfigVersion(versions.get(agent)).build();
+    }
+
+    private static String agentId(int a) {
+        return "agent-" + a;
+    }
+
+    private static Metadata bearer(String token) {
+        Metadata metadata = new Metadata();
+        metadata.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return metadata;
+    }
+
+    private static void print(String name, ClosedLoop.Result result) {
+        System.out.printf("%-9s %,8.0f calls/s  p50 %.2f ms  p99 %.2f ms  (%,d calls, %d errors)%n", name + ":", result.rate(),
+                result.latencies().percentileMs(50), result.latencies().percentileMs(99), result.calls(), result.errors());
     }
 }

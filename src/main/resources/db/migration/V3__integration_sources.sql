@@ -11,7 +11,7 @@ CREATE TABLE integration_sources (
     poll_interval_sec integer     NOT NULL DEFAULT 3600 CHECK (poll_interval_sec > 0),
     default_ports     integer[]   NOT NULL DEFAULT '{}',
     sweep_modes       text[]      NOT NULL DEFAULT '{}',
-    network_prefix    integer     CHECK (network_prefix BETWEEN 0 AND 128),
+    network_prefix    integer     CHECK (network_prefix BETWEEN 8 AND 32), -- IPv4 prefix; IPv6 widened by as many host bits
     settings          jsonb       NOT NULL DEFAULT '{}',
     enabled           boolean     NOT NULL DEFAULT true,
     last_sync_at      timestamptz,

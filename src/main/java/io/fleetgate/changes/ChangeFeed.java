@@ -28,6 +28,8 @@ public class ChangeFeed implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
     private static final Duration PING_EVERY = Duration.ofSeconds(5);
+    /** How the listening connection shows in pg_stat_activity. */
+    public static final String APPLICATION_NAME = "fleetgate-change-feed";
 
     private final ConnectionFactory connections;
     private final Sinks.Many<Change> sink = Sinks.many().multicast().directBestEffort();
@@ -37,7 +39,8 @@ public class ChangeFeed implements SmartLifecycle {
     public ChangeFeed(@Value("${spring.r2dbc.url}") String url,
                       @Value("${spring.r2dbc.username:}") String user,
                       @Value("${spring.r2dbc.password:}") String password) {
-        ConnectionFactoryOptions.Builder options = ConnectionFactoryOptions.parse(url).mutate();
+        ConnectionFactoryOptions.Builder options = ConnectionFactoryOptions.parse(url).mutate()
+                .option(io.r2dbc.spi.Option.valueOf("applicationName"), APPLICATION_NAME);
         if (!user.isEmpty()) {
             options.option(ConnectionFactoryOptions.USER, user);
         }

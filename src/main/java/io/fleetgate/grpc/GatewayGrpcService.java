@@ -15,11 +15,11 @@ import io.fleetgate.proto.SyncServiceHelloRequest;
 import io.fleetgate.proto.SyncServiceHelloResponse;
 import io.fleetgate.integration.SyncConfigRpc;
 import com.salesforce.reactorgrpc.stub.ReactorCallOptions;
+import io.fleetgate.agent.AgentRpc;
 import io.fleetgate.security.GrpcAuthentication;
 import io.fleetgate.sync.SyncDevicesRpc;
 import io.grpc.CallOptions;
 import io.fleetgate.syncservice.SyncServiceRpc;
-import io.grpc.Status;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -35,9 +35,11 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
     private final SyncServiceRpc syncServices;
     private final SyncConfigRpc syncConfigs;
     private final SyncDevicesRpc syncDevices;
+    private final AgentRpc agents;
 
     GatewayGrpcService(GrpcAuthentication authentication, SyncServiceRpc syncServices, SyncConfigRpc syncConfigs,
-                       SyncDevicesRpc syncDevices) {
+                       SyncDevicesRpc syncDevices, AgentRpc agents) {
+        this.agents = agents;
         this.authentication = authentication;
         this.syncServices = syncServices;
         this.syncConfigs = syncConfigs;
@@ -46,12 +48,12 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
 
     @Override
     public Mono<AgentHelloResponse> hello(AgentHelloRequest request) {
-        return authentication.caller().then(unimplemented());
+        return authentication.caller().flatMap(caller -> agents.hello(caller, request));
     }
 
     @Override
     public Mono<AgentConfigResponse> getConfig(AgentConfigRequest request) {
-        return authentication.caller().then(unimplemented());
+        return authentication.caller().flatMap(caller -> agents.getConfig(caller, request));
     }
 
     @Override
@@ -81,10 +83,6 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
         return CallOptions.DEFAULT
                 .withOption(ReactorCallOptions.CALL_OPTIONS_PREFETCH, 2)
                 .withOption(ReactorCallOptions.CALL_OPTIONS_LOW_TIDE, 1);
-    }
-
-    private static <T> Mono<T> unimplemented() {
-        return Mono.error(Status.UNIMPLEMENTED.withDescription("not implemented yet").asRuntimeException());
     }
 
     @Override

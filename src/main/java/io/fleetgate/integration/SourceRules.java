@@ -54,8 +54,8 @@ public final class SourceRules {
             throw GatewayException.invalid("poll_interval_sec", "between 10 and 604800 seconds");
         }
         Integer prefix = request.networkPrefix();
-        if (prefix != null && (prefix < 8 || prefix > 128)) {
-            throw GatewayException.invalid("network_prefix", "between 8 and 128 (IPv4 addresses use at most 32)");
+        if (prefix != null && (prefix < 8 || prefix > 32)) {
+            throw GatewayException.invalid("network_prefix", "an IPv4 prefix length between 8 and 32 (IPv6 addresses are widened by as many host bits)");
         }
         return new SourceSpec(request.tenantId(), name, type, endpoint, request.syncServiceId(), agentUid, partition,
                 credentials(request.credentials()), poll, ports("default_ports", request.defaultPorts()),
@@ -110,10 +110,16 @@ public final class SourceRules {
         return copy;
     }
 
+    /** Settings every source takes: how its devices are swept (else the gateway's defaults). */
+    private static final List<String> SWEEP_SETTINGS = List.of("sweep_interval_sec", "sweep_concurrency", "sweep_timeout_ms");
+
     /** The settings a source type takes, with their defaults filled in; unknown keys are refused. */
     static Map<String, Object> settings(SourceType type, Map<String, Object> values) {
-        Map<String, Object> given = values == null ? Map.of() : values;
+        Map<String, Object> given = new LinkedHashMap<>(values == null ? Map.of() : values);
         Map<String, Object> settings = new LinkedHashMap<>();
+        sweepSetting(given, settings, "sweep_interval_sec", 10, 86_400);
+        sweepSetting(given, settings, "sweep_concurrency", 1, 10_000);
+        sweepSetting(given, settings, "sweep_timeout_ms", 50, 60_000);
         switch (type) {
             case FAKER -> {
                 allow(given, "count", "seed", "networks", "churn");
@@ -147,8 +153,16 @@ public final class SourceRules {
         return settings;
     }
 
+    private static void sweepSetting(Map<String, Object> given, Map<String, Object> settings, String key, long min, long max) {
+        if (given.containsKey(key)) {
+            settings.put(key, integer(given, key, 0, min, max));
+            given.remove(key);
+        }
+    }
+
     private static void allow(Map<String, Object> given, String... keys) {
-        Set<String> known = Set.of(keys);
+        Set<String> known = new java.util.HashSet<>(Set.of(keys));
+        known.addAll(SWEEP_SETTINGS);
         for (String key : given.keySet()) {
             if (!known.contains(key)) {
                 throw GatewayException.invalid("settings." + key, "unknown setting (expected " + new TreeSet<>(known) + ")");

@@ -11,7 +11,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import io.r2dbc.spi.ConnectionFactory;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -39,6 +41,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
                 "fleetgate.platform.sync.token=" + GatewayTest.PLATFORM_TOKEN,
                 "fleetgate.platform.sync.in-process=false",
                 "fleetgate.credentials.key=" + GatewayTest.CREDENTIALS_KEY,
+                // tests run the status rule themselves (SyncServiceService.tick); no ticker between their steps
+                "fleetgate.sync.status-tick=1h",
         })
 @Import(GatewayTest.TestBeans.class)
 public abstract class GatewayTest {
@@ -73,6 +77,23 @@ public abstract class GatewayTest {
         MutableClock mutableClock() {
             return new MutableClock();
         }
+
+        /** Counts connections taken from the pool, so tests can tell when the database was not touched. */
+        @Bean
+        static BeanPostProcessor countingConnections() {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessAfterInitialization(Object bean, String name) {
+                    return bean instanceof ConnectionFactory factory && name.equals("connectionFactory")
+                            ? new CountingConnectionFactory(factory) : bean;
+                }
+            };
+        }
+    }
+
+    /** The database this gateway (and any replica a test starts) uses. */
+    protected static String databaseName() {
+        return DATABASE;
     }
 
     @BeforeEach

@@ -1,0 +1,12 @@
+package io.fleetgate.agent;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/** What agents are told: how often to heartbeat and to poll GetConfig (FLEETGATE_AGENT_*). */
+@ConfigurationProperties("fleetgate.agent")
+public record AgentProperties(
+        @DefaultValue("30s") Duration heartbeatInterval,
+        @DefaultValue("30s") Duration configPollInterval) {
+}

@@ -1,0 +1,124 @@
+package io.fleetgate.agent;
+
+import io.fleetgate.error.GatewayException;
+import io.fleetgate.proto.AgentConfigRequest;
+import io.fleetgate.proto.AgentConfigResponse;
+import io.fleetgate.proto.AgentHelloRequest;
+import io.fleetgate.proto.AgentHelloResponse;
+import io.fleetgate.security.Caller;
+import io.fleetgate.sweep.AgentConfig;
+import io.fleetgate.sweep.AgentConfigCache;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * Hello and GetConfig. GetConfig of an unchanged agent is answered from memory: the credential
+ * and the config both come from caches kept current by change notifications.
+ */
+@Component
+public class AgentRpc {
+
+    private static final Pattern AGENT_ID = Pattern.compile("[A-Za-z0-9._:@/-]{1,200}");
+    private static final int MAX_LABELS = 64;
+
+    private final AgentRepository agents;
+    private final AgentConfigCache configs;
+    private final AgentProperties properties;
+    private final Clock clock;
+    private final Timer notModified;
+    private final Timer full;
+
+    AgentRpc(AgentRepository agents, AgentConfigCache configs, AgentProperties properties, Clock clock, MeterRegistry registry) {
+        this.agents = agents;
+        this.configs = configs;
+        this.properties = properties;
+        this.clock = clock;
+        this.notModified = Timer.builder("fleetgate.getconfig.requests").description("GetConfig answers, by outcome")
+                .tag("outcome", "not_modified").publishPercentileHistogram().register(registry);
+        this.full = Timer.builder("fleetgate.getconfig.requests").description("GetConfig answers, by outcome")
+                .tag("outcome", "full").publishPercentileHistogram().register(registry);
+    }
+
+    public Mono<AgentHelloResponse> hello(Caller caller, AgentHelloRequest request) {
+        return Mono.defer(() -> {
+            caller.requireAgent("Hello");
+            String agent = agentId(request.getAgentId());
+            bounded("hostname", request.getHostname(), 255);
+            bounded("version", request.getVersion(), 64);
+            bounded("partition", request.getPartition(), 100);
+            if (request.getLabelsCount() > MAX_LABELS || request.getCapabilitiesCount() > MAX_LABELS) {
+                throw GatewayException.invalid("labels", "at most " + MAX_LABELS + " labels and capabilities");
+            }
+            return agents.hello(caller.tenantId(), agent, blankToNull(request.getHostname()), blankToNull(request.getVersion()),
+                            List.copyOf(request.getCapabilitiesList()), blankToNull(request.getPartition()),
+                            Map.copyOf(request.getLabelsMap()), blankToNull(request.getConfigVersion()), clock.instant())
+                    .then(configs.current(caller.tenantId(), agent))
+                    .map(config -> AgentHelloResponse.newBuilder()
+                            .setAccepted(true)
+                            .setAgentId(agent)
+                            .setTenantId(caller.tenantId().toString())
+                            .setHeartbeatIntervalSec((int) properties.heartbeatInterval().toSeconds())
+                            .setConfigPollIntervalSec((int) properties.configPollInterval().toSeconds())
+                            .setConfigOutdated(!config.version().equals(request.getConfigVersion()))
+                            .setServerTime(clock.instant().getEpochSecond())
+                            .build());
+        });
+    }
+
+    public Mono<AgentConfigResponse> getConfig(Caller caller, AgentConfigRequest request) {
+        long start = System.nanoTime();
+        return Mono.defer(() -> {
+            caller.requireAgent("GetConfig");
+            String agent = agentId(request.getAgentId());
+            return configs.current(caller.tenantId(), agent).map(config -> respond(config, request.getConfigVersion(), start));
+        });
+    }
+
+    private AgentConfigResponse respond(AgentConfig config, String knownVersion, long start) {
+        if (config.version().equals(knownVersion)) {
+            notModified.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            return AgentConfigResponse.newBuilder().setNotModified(true).setConfigVersion(config.version()).build();
+        }
+        AgentConfigResponse response = AgentConfigResponse.newBuilder()
+                .setConfigVersion(config.version())
+                .setConfigTimestamp(config.builtAt().getEpochSecond())
+                .setHeartbeatIntervalSec((int) properties.heartbeatInterval().toSeconds())
+                .setConfigPollIntervalSec((int) properties.configPollInterval().toSeconds())
+                .setConfigJson(com.google.protobuf.ByteString.copyFrom(configJson(config), StandardCharsets.UTF_8))
+                .setSweep(config.sweep())
+                .build();
+        full.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return response;
+    }
+
+    /** Extensible JSON beside the typed sweep: how many targets there were before any cut. */
+    private static String configJson(AgentConfig config) {
+        return "{\"targets\":" + config.sweep().getDeviceTargetsCount() + ",\"targets_before_cut\":" + config.targetsBeforeCut()
+                + ",\"truncated\":" + config.truncated() + "}";
+    }
+
+    private static String agentId(String value) {
+        String id = value.strip();
+        if (!AGENT_ID.matcher(id).matches()) {
+            throw GatewayException.invalid("agent_id", "required, matching " + AGENT_ID.pattern());
+        }
+        return id;
+    }
+
+    private static void bounded(String field, String value, int max) {
+        if (value.length() > max) {
+            throw GatewayException.invalid(field, "longer than " + max + " characters");
+        }
+    }
+
+    private static String blankToNull(String value) {
+        return value.isBlank() ? null : value.strip();
+    }
+}

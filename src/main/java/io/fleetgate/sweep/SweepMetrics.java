@@ -1,0 +1,52 @@
+package io.fleetgate.sweep;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.Supplier;
+import org.springframework.stereotype.Component;
+
+/** Config cache metrics: size, hits and misses (the hit ratio), invalidations, configs cut to the bounds. */
+@Component
+class SweepMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter hits;
+    private final Counter misses;
+    private final Counter invalidations;
+    private final Counter truncated;
+    private final Counter builds;
+
+    SweepMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        hits = Counter.builder("fleetgate.getconfig.cache.hits").description("sweep configs served from the cache").register(registry);
+        misses = Counter.builder("fleetgate.getconfig.cache.misses").description("sweep configs built from the database").register(registry);
+        invalidations = Counter.builder("fleetgate.getconfig.cache.invalidations")
+                .description("cached sweep configs dropped because their devices or sources changed").register(registry);
+        truncated = Counter.builder("fleetgate.getconfig.configs.truncated")
+                .description("sweep configs cut to fleetgate.sweep.max-targets / max-config-size").register(registry);
+        builds = Counter.builder("fleetgate.getconfig.configs.built").description("sweep configs built").register(registry);
+    }
+
+    void size(Supplier<Number> size) {
+        registry.gauge("fleetgate.getconfig.cache.size", java.util.List.of(), size, s -> s.get().doubleValue());
+    }
+
+    void hit() {
+        hits.increment();
+    }
+
+    void miss() {
+        misses.increment();
+    }
+
+    void invalidated(int entries) {
+        invalidations.increment(entries);
+    }
+
+    void built(boolean cut) {
+        builds.increment();
+        if (cut) {
+            truncated.increment();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.fleetgate.sweep;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Gateway-wide sweep defaults (used where no source says otherwise) and the bounds of a sweep
+ * config: at most {@code maxTargets} targets and {@code maxConfigSize} bytes per response (agents'
+ * gRPC clients accept 4 MiB by default).
+ */
+@ConfigurationProperties("fleetgate.sweep")
+public record SweepProperties(
+        @DefaultValue({"icmp", "tcp"}) List<String> modes,
+        @DefaultValue("300s") Duration interval,
+        @DefaultValue({"22", "80", "443", "445", "3389", "8080"}) List<Integer> ports,
+        @DefaultValue("256") int concurrency,
+        @DefaultValue("2000ms") Duration timeout,
+        @DefaultValue("50000") int maxTargets,
+        @DefaultValue("3MB") DataSize maxConfigSize) {
+
+    public SweepProperties {
+        modes.forEach(mode -> SweepMode.parse("fleetgate.sweep.modes", mode));
+        if (ports.isEmpty() && modes.stream().map(m -> SweepMode.parse("fleetgate.sweep.modes", m)).anyMatch(SweepMode::usesPorts)) {
+            throw new IllegalArgumentException("fleetgate.sweep.ports: a TCP sweep mode needs a default port list");
+        }
+        if (ports.stream().anyMatch(port -> port < 1 || port > 65535)) {
+            throw new IllegalArgumentException("fleetgate.sweep.ports: ports are 1-65535");
+        }
+    }
+
+    SweepDefaults defaults() {
+        return new SweepDefaults(modes, (int) interval.toSeconds(), ports, concurrency, (int) timeout.toMillis(), maxTargets,
+                (int) Math.min(Integer.MAX_VALUE, maxConfigSize.toBytes()));
+    }
+}

@@ -1,0 +1,221 @@
+package io.fleetgate.agent;
+
+import static io.fleetgate.test.GrpcClients.codeOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetgate.changes.ChangeFeed;
+import io.fleetgate.grpc.GrpcServer;
+import io.fleetgate.platform.GatewayStartup;
+import io.fleetgate.proto.AgentConfigRequest;
+import io.fleetgate.proto.AgentConfigResponse;
+import io.fleetgate.proto.AgentHelloRequest;
+import io.fleetgate.proto.DeviceTarget;
+import io.fleetgate.proto.DiscoveredDevice;
+import io.fleetgate.proto.SyncDevicesRequest;
+import io.fleetgate.test.CountingConnectionFactory;
+import io.fleetgate.test.GatewayTest;
+import io.fleetgate.test.Gateways;
+import io.fleetgate.test.GrpcClients;
+import io.fleetgate.test.TestDatabase;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ConfigurableApplicationContext;
+import reactor.core.publisher.Flux;
+
+/** Hello and GetConfig over a real port, with devices ingested through SyncDevices. */
+class GetConfigTest extends GatewayTest {
+
+    @Autowired
+    ChangeFeed feed;
+
+    private UUID tenant;
+    private Onboarded sync;
+    private UUID source;
+    private String agentToken;
+    private long seq;
+
+    @BeforeEach
+    void fleet() {
+        tenant = createTenant("fleet");
+        sync = onboardSyncService(tenant);
+        source = createSource(tenant, sync.id(), Map.of("agent_uid", "agent-x", "default_ports", List.of(8443)));
+        agentToken = agentToken(tenant);
+    }
+
+    private void report(DiscoveredDevice.Builder... devices) {
+        SyncDevicesRequest.Builder batch = SyncDevicesRequest.newBuilder().setBatchSeq(++seq).setIntegrationSourceId(source.toString());
+        for (DiscoveredDevice.Builder device : devices) {
+            batch.addDevices(device.setSourceType("faker"));
+        }
+        GrpcClients.reactor(channel(), sync.credential()).syncDevices(Flux.just(batch.build())).blockLast(Duration.ofSeconds(30));
+    }
+
+    private static DiscoveredDevice.Builder device(String id, String ip, Integer... ports) {
+        return DiscoveredDevice.newBuilder().setDeviceId(id).addIpAddresses(ip).addAllPorts(List.of(ports));
+    }
+
+    private AgentConfigResponse getConfig(String agent, String version) {
+        return GrpcClients.blocking(channel(), agentToken)
+                .getConfig(AgentConfigRequest.newBuilder().setAgentId(agent).setConfigVersion(version).build());
+    }
+
+    @Test
+    void helloRegistersTheAgentAndTellsWhetherItsConfigIsOutdated() {
+        report(device("h1", "127.2.0.1"));
+        var hello = GrpcClients.blocking(channel(), agentToken).hello(AgentHelloRequest.newBuilder().setAgentId("agent-x")
+                .setVersion("2.1.0").setHostname("sweeper-1").addCapabilities("icmp").putLabels("site", "hq").build());
+        assertThat(hello.getAccepted()).isTrue();
+        assertThat(hello.getTenantId()).isEqualTo(tenant.toString());
+        assertThat(hello.getConfigOutdated()).isTrue();
+        assertThat(hello.getConfigPollIntervalSec()).isPositive();
+        assertThat(hello.getServerTime()).isPositive();
+        assertThat(queryValue("SELECT hostname FROM agents WHERE tenant_id = ? AND agent_uid = 'agent-x'", tenant)).isEqualTo("sweeper-1");
+
+        String current = getConfig("agent-x", "").getConfigVersion();
+        var again = GrpcClients.blocking(channel(), agentToken).hello(AgentHelloRequest.newBuilder().setAgentId("agent-x")
+                .setConfigVersion(current).build());
+        assertThat(again.getConfigOutdated()).isFalse();
+        assertThat(codeOf(() -> GrpcClients.blocking(channel(), agentToken).hello(AgentHelloRequest.newBuilder().setAgentId("bad id").build())))
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(codeOf(() -> GrpcClients.blocking(channel(), sync.credential()).hello(AgentHelloRequest.newBuilder().setAgentId("a").build())))
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+    }
+
+    @Test
+    void aFullConfigThenNotModified() {
+        report(device("f1", "127.2.1.1", 22), device("f2", "127.2.1.2"), device("f3", "127.2.1.3").setAgentUid("agent-y"));
+        AgentConfigResponse full = getConfig("agent-x", "");
+        assertThat(full.getNotModified()).isFalse();
+        assertThat(full.getConfigVersion()).isNotEmpty().isEqualTo(full.getSweep().getConfigHash());
+        assertThat(full.getSweep().getDeviceTargetsList()).extracting(DeviceTarget::getIp).containsExactly("127.2.1.1", "127.2.1.2");
+        assertThat(full.getSweep().getDeviceTargetsList()).extracting(DeviceTarget::getPortsList)
+                .containsExactly(List.of(22), List.of(8443));
+        assertThat(full.getSweep().getNetworksList()).containsExactly("127.2.1.1/32", "127.2.1.2/32");
+        assertThat(full.getSweep().getSweepModesList()).containsExactly("icmp", "tcp");
+        assertThat(full.getSweep().getSweepIntervalSec()).isEqualTo(300);
+        assertThat(full.getConfigTimestamp()).isPositive();
+
+        AgentConfigResponse same = getConfig("agent-x", full.getConfigVersion());
+        assertThat(same.getNotModified()).isTrue();
+        assertThat(same.getConfigVersion()).isEqualTo(full.getConfigVersion());
+        assertThat(same.hasSweep()).isFalse();
+        assertThat(same.getConfigJson().isEmpty()).isTrue();
+        assertThat(same.getConfigTimestamp()).isZero();
+
+        assertThat(getConfig("agent-y", "").getSweep().getDeviceTargetsList()).extracting(DeviceTarget::getIp).containsExactly("127.2.1.3");
+        AgentConfigResponse empty = getConfig("agent-without-devices", "");
+        assertThat(empty.getSweep().getDeviceTargetsCount()).isZero();
+        assertThat(empty.getSweep().getSweepModesList()).isNotEmpty();
+    }
+
+    @Test
+    void anUnchangedAgentsConfigDoesNotTouchTheDatabase() {
+        report(device("c1", "127.2.2.1"));
+        String version = getConfig("agent-x", "").getConfigVersion();
+        long before = CountingConnectionFactory.acquired();
+        for (int i = 0; i < 200; i++) {
+            assertThat(getConfig("agent-x", version).getNotModified()).isTrue();
+        }
+        for (int i = 0; i < 20; i++) {
+            assertThat(getConfig("agent-x", "older-version").getSweep().getDeviceTargetsCount()).isEqualTo(1);
+        }
+        assertThat(CountingConnectionFactory.acquired()).isEqualTo(before);
+    }
+
+    @Test
+    void aDeviceChangeReachesTheAgentWithinASecond() {
+        report(device("i1", "127.2.3.1", 22));
+        String v1 = getConfig("agent-x", "").getConfigVersion();
+        report(device("i1", "127.2.3.1", 22, 3389));
+        AgentConfigResponse changed = within(Duration.ofSeconds(1), () -> getConfig("agent-x", v1), response -> !response.getNotModified());
+        assertThat(changed.getSweep().getDeviceTargets(0).getPortsList()).containsExactly(22, 3389);
+        // a replay changes nothing
+        report(device("i1", "127.2.3.1", 22, 3389));
+        assertThat(getConfig("agent-x", changed.getConfigVersion()).getNotModified()).isTrue();
+    }
+
+    @Test
+    void aSecondGatewayOnTheSameDatabaseSeesTheChangeToo() {
+        report(device("r1", "127.2.4.1", 22));
+        try (ConfigurableApplicationContext replica = Gateways.start(databaseName(), Map.of(
+                "fleetgate.platform.admin-password", ADMIN_PASSWORD, "fleetgate.platform.sync.token", PLATFORM_TOKEN))) {
+            replica.getBean(GatewayStartup.class).ready().block(Duration.ofSeconds(60));
+            ManagedChannel replicaChannel = GrpcClients.channel(replica.getBean(GrpcServer.class).port());
+            try {
+                Supplier<AgentConfigResponse> fromReplica = () -> GrpcClients.blocking(replicaChannel, agentToken)
+                        .getConfig(AgentConfigRequest.newBuilder().setAgentId("agent-x").build());
+                String v1 = fromReplica.get().getConfigVersion();
+                assertThat(fromReplica.get().getConfigVersion()).isEqualTo(v1); // cached on the replica now
+                report(device("r1", "127.2.4.1", 22, 5432)); // through the first gateway
+                AgentConfigResponse changed = within(Duration.ofSeconds(1), fromReplica, response -> !response.getConfigVersion().equals(v1));
+                assertThat(changed.getSweep().getDeviceTargets(0).getPortsList()).containsExactly(22, 5432);
+            } finally {
+                replicaChannel.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aReconnectingListenerDropsTheCacheInsteadOfServingStaleConfigs() throws Exception {
+        report(device("l1", "127.2.5.1", 22));
+        String v1 = getConfig("agent-x", "").getConfigVersion();
+        java.util.concurrent.atomic.AtomicInteger resyncs = new java.util.concurrent.atomic.AtomicInteger();
+        var subscription = feed.changes().ofType(io.fleetgate.changes.Change.Resync.class).subscribe(r -> resyncs.incrementAndGet());
+        try (Connection c = TestDatabase.server().connect(databaseName())) {
+            // the listener goes away; the device changes without a notification reaching this gateway
+            c.createStatement().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"
+                    + ChangeFeed.APPLICATION_NAME + "' AND datname = current_database()");
+            c.createStatement().execute("UPDATE discovered_devices SET ports = '{22,9100}' WHERE device_id = 'l1' AND tenant_id = '" + tenant + "'");
+        }
+        // the feed notices the loss (resync), reconnects (resync again) and is live
+        within(Duration.ofSeconds(10), () -> resyncs.get() >= 2 && feed.isLive(), back -> back);
+        subscription.dispose();
+        AgentConfigResponse after = getConfig("agent-x", v1);
+        assertThat(after.getNotModified()).isFalse();
+        assertThat(after.getSweep().getDeviceTargets(0).getPortsList()).containsExactly(22, 9100);
+    }
+
+    @Test
+    void anAgentNeverSeesAnotherTenantsDevices() {
+        report(device("t1", "127.2.6.1"));
+        UUID other = createTenant("fleet-other");
+        String otherToken = agentToken(other);
+        AgentConfigResponse foreign = GrpcClients.blocking(channel(), otherToken)
+                .getConfig(AgentConfigRequest.newBuilder().setAgentId("agent-x").build());
+        assertThat(foreign.getSweep().getDeviceTargetsCount()).isZero();
+    }
+
+    @Test
+    void getConfigIsMeasured() {
+        report(device("m1", "127.2.7.1"));
+        String version = getConfig("agent-x", "").getConfigVersion();
+        getConfig("agent-x", version);
+        String metrics = anonymous().get().uri("/actuator/prometheus").exchange().expectBody(String.class).returnResult().getResponseBody();
+        assertThat(metrics).contains("fleetgate_getconfig_requests_seconds_count{application=\"fleetgate\",outcome=\"not_modified\"}")
+                .contains("fleetgate_getconfig_requests_seconds_count{application=\"fleetgate\",outcome=\"full\"}")
+                .contains("fleetgate_getconfig_cache_size").contains("fleetgate_getconfig_cache_hits_total")
+                .contains("fleetgate_getconfig_cache_invalidations_total").contains("fleetgate_getconfig_configs_truncated_total");
+    }
+
+    private static <T> T within(Duration limit, Supplier<T> call, java.util.function.Predicate<T> done) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        T last;
+        do {
+            last = call.get();
+            if (done.test(last)) {
+                return last;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("not within " + limit + ": " + last);
+    }
+}
