@@ -122,8 +122,11 @@ public final class SourceRules {
         sweepSetting(given, settings, "sweep_timeout_ms", 50, 60_000);
         switch (type) {
             case FAKER -> {
-                allow(given, "count", "seed", "networks", "churn");
+                allow(given, "count", "seed", "networks", "churn", "ports");
                 settings.put("count", integer(given, "count", 100, 1, 1_000_000));
+                if (given.containsKey("ports")) {
+                    settings.put("ports", ports("settings.ports", list(given, "ports")));
+                }
                 settings.put("seed", integer(given, "seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE));
                 settings.put("networks", cidrs(given.getOrDefault("networks", List.of("127.0.0.0/8"))));
                 settings.put("churn", fraction(given, "churn", 0.0));

@@ -10,7 +10,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("fleetgate.platform")
 public record PlatformProperties(String adminPassword, @DefaultValue Sync sync) {
 
-    public record Sync(@DefaultValue("true") boolean enabled, String token, @DefaultValue("true") boolean inProcess) {
+    /**
+     * @param authority the host name in the gateway's TLS certificate, checked by the in-process
+     *                  SaaS sync when gRPC uses TLS
+     */
+    public record Sync(@DefaultValue("true") boolean enabled, String token, @DefaultValue("true") boolean inProcess,
+                       @DefaultValue("localhost") String authority) {
 
         public boolean hasToken() {
             return token != null && !token.isBlank();

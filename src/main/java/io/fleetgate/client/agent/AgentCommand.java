@@ -1,0 +1,64 @@
+package io.fleetgate.client.agent;
+
+import io.fleetgate.client.GatewayAddress;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fleetgate.jar agent}: the reference agent. */
+@Command(name = "agent", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Polls the gateway's GetConfig and sweeps the targets it is given (ICMP, TCP connect).")
+public final class AgentCommand implements Callable<Integer> {
+
+    @Option(names = "--gateway", required = true, paramLabel = "HOST:PORT", description = "the gateway's gRPC address")
+    String gateway;
+
+    @Option(names = "--token", required = true, description = "an agent enrollment token of the tenant (or FLEETGATE_TOKEN)",
+            defaultValue = "${env:FLEETGATE_TOKEN}")
+    String token;
+
+    @Option(names = "--agent-id", required = true, description = "this agent's id (devices name it in agent_uid)")
+    String agentId;
+
+    @Option(names = "--sweep-file", paramLabel = "FILE", description = "sweep.json to use when GetConfig carries no sweep config "
+            + "or the gateway cannot be reached at start")
+    Path sweepFile;
+
+    @Option(names = "--results-file", paramLabel = "FILE", description = "where the latest sweep results are written (JSON)")
+    Path resultsFile;
+
+    @Option(names = "--poll-interval", paramLabel = "DURATION", description = "poll GetConfig this often instead of what the gateway says (e.g. 10s)")
+    String pollInterval;
+
+    @Option(names = "--tls", description = "connect with TLS")
+    boolean tls;
+
+    @Option(names = "--ca", paramLabel = "FILE", description = "CA certificates to trust (PEM)")
+    File ca;
+
+    @Option(names = "--cert", paramLabel = "FILE", description = "client certificate for mTLS (PEM)")
+    File certificate;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "client key for mTLS (PEM)")
+    File key;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        GatewayAddress address = new GatewayAddress(gateway, token, tls, ca, certificate, key, null);
+        Duration poll = pollInterval == null ? null : GoDurations.parse(pollInterval);
+        CountDownLatch stopped = new CountDownLatch(1);
+        AgentRunner agent = new AgentRunner(new AgentRunner.Options(address, agentId, sweepFile, resultsFile, poll, null), Clock.systemUTC());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            stopped.countDown();
+        }, "agent-shutdown"));
+        agent.start();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,70 @@
+package io.fleetgate.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetgate.test.AdminClient;
+import io.fleetgate.test.Await;
+import io.fleetgate.test.Gateways;
+import io.fleetgate.test.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The SaaS sync running inside a fresh gateway fills discovered_devices with no other process,
+ * and again after a restart, when its first-boot credential exists only as a hash.
+ */
+class InProcessPlatformSyncTest {
+
+    private static final String PASSWORD = "in-process-admin-password";
+
+    @Test
+    void aFakerIntegrationOnTheSaasSyncIsDiscoveredByTheGatewayItselfAlsoAfterARestart() throws Exception {
+        String database = TestDatabase.createDatabase("fleetgate_saas");
+        Map<String, String> settings = Map.of("fleetgate.platform.sync.in-process", "true", "fleetgate.platform.admin-password", PASSWORD);
+        Timestamp firstSync;
+        try (ConfigurableApplicationContext gateway = Gateways.start(database, settings)) {
+            gateway.getBean(GatewayStartup.class).ready().block(Duration.ofSeconds(60));
+            AdminClient admin = new AdminClient(gateway, PASSWORD);
+            UUID tenant = admin.tenant("saas-customer");
+            admin.post("/api/v1/integration-sources", Map.of("tenant_id", tenant.toString(), "name", "lab", "source_type", "faker",
+                    "sync_service_id", admin.platformSync(), "agent_uid", "saas-agent",
+                    "settings", Map.of("count", 25, "networks", List.of("127.62.0.0/24"))));
+            Await.until(Duration.ofSeconds(30), () -> count(database, "SELECT count(*) FROM discovered_devices") == 25);
+            firstSync = timestamp(database);
+            assertThat(count(database, "SELECT count(*) FROM credentials WHERE label = 'in-process' AND revoked_at IS NULL")).isEqualTo(1);
+        }
+        // the generated platform token was shown once, then only hashed; the restarted gateway still syncs
+        try (ConfigurableApplicationContext gateway = Gateways.start(database, settings)) {
+            gateway.getBean(GatewayStartup.class).ready().block(Duration.ofSeconds(60));
+            Await.until(Duration.ofSeconds(30), () -> timestamp(database).after(firstSync));
+            assertThat(count(database, "SELECT count(*) FROM discovered_devices")).isEqualTo(25);
+        }
+    }
+
+    private static long count(String database, String sql) {
+        try (Connection c = TestDatabase.server().connect(database); ResultSet rows = c.createStatement().executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Timestamp timestamp(String database) {
+        try (Connection c = TestDatabase.server().connect(database);
+             ResultSet rows = c.createStatement().executeQuery("SELECT max(last_sync_at) FROM integration_sources")) {
+            rows.next();
+            Timestamp value = rows.getTimestamp(1);
+            return value == null ? new Timestamp(0) : value;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
