@@ -39,7 +39,7 @@ public class TenantService {
         return tenants.create(slug, name);
     }
 
-    Flux<Tenant> visibleTo(GatewayUser actor) {
+    public Flux<Tenant> visibleTo(GatewayUser actor) {
         return actor.isPlatformAdmin() ? tenants.findAll() : tenants.find(actor.tenantId()).flux();
     }
 
