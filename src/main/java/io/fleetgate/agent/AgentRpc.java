@@ -8,6 +8,7 @@ import io.fleetgate.proto.AgentHelloResponse;
 import io.fleetgate.security.Caller;
 import io.fleetgate.sweep.AgentConfig;
 import io.fleetgate.sweep.AgentConfigCache;
+import io.fleetgate.sweep.SweepProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
@@ -31,12 +32,15 @@ public class AgentRpc {
     private final AgentRepository agents;
     private final AgentConfigCache configs;
     private final AgentProperties properties;
+    private final boolean sweepInGetConfig;
     private final Clock clock;
     private final Timer notModified;
     private final Timer full;
 
-    AgentRpc(AgentRepository agents, AgentConfigCache configs, AgentProperties properties, Clock clock, MeterRegistry registry) {
+    AgentRpc(AgentRepository agents, AgentConfigCache configs, AgentProperties properties, SweepProperties sweep, Clock clock,
+             MeterRegistry registry) {
         this.agents = agents;
+        this.sweepInGetConfig = sweep.source().inGetConfig();
         this.configs = configs;
         this.properties = properties;
         this.clock = clock;
@@ -86,16 +90,18 @@ public class AgentRpc {
             notModified.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             return AgentConfigResponse.newBuilder().setNotModified(true).setConfigVersion(config.version()).build();
         }
-        AgentConfigResponse response = AgentConfigResponse.newBuilder()
+        AgentConfigResponse.Builder response = AgentConfigResponse.newBuilder()
                 .setConfigVersion(config.version())
                 .setConfigTimestamp(config.builtAt().getEpochSecond())
                 .setHeartbeatIntervalSec((int) properties.heartbeatInterval().toSeconds())
                 .setConfigPollIntervalSec((int) properties.configPollInterval().toSeconds())
-                .setConfigJson(com.google.protobuf.ByteString.copyFrom(configJson(config), StandardCharsets.UTF_8))
-                .setSweep(config.sweep())
-                .build();
+                .setConfigJson(com.google.protobuf.ByteString.copyFrom(configJson(config), StandardCharsets.UTF_8));
+        if (sweepInGetConfig) {
+            // FLEETGATE_SWEEP_SOURCE=kv: the version still tells the agent when to read the KV store again
+            response.setSweep(config.sweep());
+        }
         full.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-        return response;
+        return response.build();
     }
 
     /** Extensible JSON beside the typed sweep: how many targets there were before any cut. */

@@ -7,12 +7,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Gateway-wide sweep defaults (used where no source says otherwise) and the bounds of a sweep
- * config: at most {@code maxTargets} targets and {@code maxConfigSize} bytes per response (agents'
+ * Where sweep configs go ({@link SweepSource}), the gateway-wide sweep defaults (used where no
+ * source says otherwise) and the bounds of a sweep config: at most {@code maxTargets} targets and {@code maxConfigSize} bytes per response (agents'
  * gRPC clients accept 4 MiB by default).
  */
 @ConfigurationProperties("fleetgate.sweep")
 public record SweepProperties(
+        @DefaultValue("getconfig") SweepSource source,
         @DefaultValue({"icmp", "tcp"}) List<String> modes,
         @DefaultValue("300s") Duration interval,
         @DefaultValue({"22", "80", "443", "445", "3389", "8080"}) List<Integer> ports,

@@ -24,6 +24,18 @@ public final class Await {
         }
     }
 
+    /** Checks that the condition holds the whole time (for "nothing happens" assertions). */
+    public static boolean throughout(Duration period, BooleanSupplier condition) {
+        long end = System.nanoTime() + period.toNanos();
+        while (System.nanoTime() < end) {
+            if (!condition.getAsBoolean()) {
+                return false;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        }
+        return condition.getAsBoolean();
+    }
+
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

@@ -35,6 +35,17 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--poll-interval", paramLabel = "DURATION", description = "poll GetConfig this often instead of what the gateway says (e.g. 10s)")
     String pollInterval;
 
+    @Option(names = "--kv-url", paramLabel = "NATS_URL", description = "legacy: read the sweep config from this NATS JetStream "
+            + "KV store (for gateways with FLEETGATE_SWEEP_SOURCE=kv) instead of a sweep.json")
+    String kvUrl;
+
+    @Option(names = "--kv-bucket", defaultValue = "datasvc", description = "legacy: the KV bucket (default ${DEFAULT-VALUE})")
+    String kvBucket;
+
+    @Option(names = "--kv-key-template", defaultValue = "agents/{agent_uid}/checkers/sweep/sweep.json",
+            description = "legacy: the key of this agent's sweep.json (default ${DEFAULT-VALUE})")
+    String kvKeyTemplate;
+
     @Option(names = "--tls", description = "connect with TLS")
     boolean tls;
 
@@ -52,9 +63,17 @@ public final class AgentCommand implements Callable<Integer> {
         GatewayAddress address = new GatewayAddress(gateway, token, tls, ca, certificate, key, null);
         Duration poll = pollInterval == null ? null : GoDurations.parse(pollInterval);
         CountDownLatch stopped = new CountDownLatch(1);
-        AgentRunner agent = new AgentRunner(new AgentRunner.Options(address, agentId, sweepFile, resultsFile, poll, null), Clock.systemUTC());
+        NatsKvSweepSource kv = kvUrl == null ? null : new NatsKvSweepSource(kvUrl, kvBucket, kvKeyTemplate);
+        AgentRunner agent = new AgentRunner(new AgentRunner.Options(address, agentId, sweepFile, resultsFile, poll, kv), Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
+            if (kv != null) {
+                try {
+                    kv.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             stopped.countDown();
         }, "agent-shutdown"));
         agent.start();

@@ -66,8 +66,7 @@ public final class AgentRunner implements AutoCloseable {
                 .timeout(START_DEADLINE)
                 .onErrorResume(error -> {
                     log.warn("Gateway not reachable at start ({}); sweeping from {} until it is", error.toString(), fallbackName());
-                    fallback();
-                    return hello().retryWhen(Backoff.transientFailures(Duration.ofSeconds(1), Duration.ofSeconds(30)));
+                    return fallback().then(hello().retryWhen(Backoff.transientFailures(Duration.ofSeconds(1), Duration.ofSeconds(30))));
                 })
                 .flatMap(hello -> {
                     Duration interval = options.pollOverride() != null ? options.pollOverride()
@@ -112,14 +111,22 @@ public final class AgentRunner implements AutoCloseable {
             return Mono.empty();
         }
         log.info("GetConfig carries no sweep config (version {}); using {}", response.getConfigVersion(), fallbackName());
+        return fallback();
+    }
+
+    /** The sweep config from elsewhere: the KV store when told to read it, else the local sweep.json. */
+    private Mono<Void> fallback() {
         if (options.kv() != null) {
-            return options.kv().read(options.agentId()).doOnNext(sweeps::apply).then();
+            return options.kv().read(options.agentId()).doOnNext(sweeps::apply)
+                    .doOnError(error -> log.warn("Cannot read the sweep config from the KV store: {}", error.getMessage()))
+                    .onErrorResume(error -> Mono.empty())
+                    .then();
         }
-        fallback();
+        sweepFile();
         return Mono.empty();
     }
 
-    private void fallback() {
+    private void sweepFile() {
         Path file = options.sweepFile();
         if (file == null || !Files.exists(file)) {
             log.warn("No sweep config to fall back to ({}): nothing to sweep yet", file == null ? "no --sweep-file" : file + " missing");
