@@ -1,7 +1,5 @@
 package io.fleetgate.kv;
 
-import java.util.UUID;
-
 /**
  * Keys of agents' sweep configs in the KV store. NATS keys allow letters, digits and
  * {@code - / _ = .}; any other character of an agent id becomes {@code _}.
@@ -11,11 +9,12 @@ public final class KvKeys {
     private KvKeys() {
     }
 
-    public static String of(String template, UUID tenant, String agentUid) {
-        return template.replace("{agent_uid}", safe(agentUid)).replace("{tenant_id}", tenant.toString());
+    /** The gateway writes and the agent reads the same key: both call this. */
+    public static String of(String template, String tenantId, String agentUid) {
+        return template.replace("{agent_uid}", safe(agentUid)).replace("{tenant_id}", safe(tenantId));
     }
 
-    public static String safe(String value) {
+    private static String safe(String value) {
         StringBuilder safe = new StringBuilder(value.length());
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

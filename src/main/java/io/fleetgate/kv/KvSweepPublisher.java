@@ -171,7 +171,7 @@ class KvSweepPublisher implements SmartLifecycle {
     }
 
     private Mono<Void> publish(KeyValue kv, AgentDirectory.AgentKey agent) {
-        String key = KvKeys.of(properties.keyTemplate(), agent.tenant(), agent.agent());
+        String key = KvKeys.of(properties.keyTemplate(), agent.tenant().toString(), agent.agent());
         return configs.current(agent.tenant(), agent.agent()).flatMap(config -> {
             if (config.version().equals(published.get(key))) {
                 return Mono.empty();

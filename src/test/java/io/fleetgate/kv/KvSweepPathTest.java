@@ -172,7 +172,7 @@ class KvSweepPathTest {
 
             // the agent's matching option reads it from there
             try (NatsKvSweepSource kv = new NatsKvSweepSource(NATS, bucket, "agents/{agent_uid}/checkers/sweep/sweep.json")) {
-                SweepPlan plan = kv.read("kv-agent").block(Duration.ofSeconds(10));
+                SweepPlan plan = kv.read(null, "kv-agent").block(Duration.ofSeconds(10));
                 assertThat(plan.origin()).isEqualTo("kv:" + KEY);
                 assertThat(plan.targets()).singleElement().satisfies(target -> {
                     assertThat(target.ip()).isEqualTo("127.50.1.1");

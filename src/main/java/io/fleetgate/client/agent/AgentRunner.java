@@ -43,6 +43,7 @@ public final class AgentRunner implements AutoCloseable {
     private final ReactorAgentGatewayServiceGrpc.ReactorAgentGatewayServiceStub stub;
     private final SweepService sweeps;
     private final AtomicReference<String> version = new AtomicReference<>("");
+    private final AtomicReference<String> tenant = new AtomicReference<>();
     private volatile Disposable polling;
 
     public AgentRunner(Options options, Clock clock) {
@@ -86,6 +87,7 @@ public final class AgentRunner implements AutoCloseable {
                         .addAllCapabilities(List.of("icmp", "tcp", "tcp_connect"))
                         .setConfigVersion(version.get())
                         .build()))
+                .doOnNext(hello -> tenant.set(hello.getTenantId()))
                 .doOnNext(hello -> log.info("Hello accepted: agent {} of tenant {}, polling every {} s{}", hello.getAgentId(),
                         hello.getTenantId(), hello.getConfigPollIntervalSec(), hello.getConfigOutdated() ? ", config outdated" : ""));
     }
@@ -117,7 +119,7 @@ public final class AgentRunner implements AutoCloseable {
     /** The sweep config from elsewhere: the KV store when told to read it, else the local sweep.json. */
     private Mono<Void> fallback() {
         if (options.kv() != null) {
-            return options.kv().read(options.agentId()).doOnNext(sweeps::apply)
+            return options.kv().read(tenant.get(), options.agentId()).doOnNext(sweeps::apply)
                     .doOnError(error -> log.warn("Cannot read the sweep config from the KV store: {}", error.getMessage()))
                     .onErrorResume(error -> Mono.empty())
                     .then();

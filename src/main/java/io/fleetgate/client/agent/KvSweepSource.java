@@ -5,5 +5,6 @@ import reactor.core.publisher.Mono;
 /** Where an agent in the legacy {@code kv} mode reads its sweep config instead of GetConfig. */
 public interface KvSweepSource {
 
-    Mono<SweepPlan> read(String agentId);
+    /** The agent's sweep config; {@code tenantId} is null until the gateway has said it (Hello). */
+    Mono<SweepPlan> read(String tenantId, String agentId);
 }

@@ -1,5 +1,6 @@
 package io.fleetgate.client.agent;
 
+import io.fleetgate.kv.KvKeys;
 import io.nats.client.Connection;
 import io.nats.client.KeyValue;
 import io.nats.client.Nats;
@@ -29,8 +30,11 @@ public final class NatsKvSweepSource implements KvSweepSource, AutoCloseable {
     }
 
     @Override
-    public Mono<SweepPlan> read(String agentId) {
-        String key = keyTemplate.replace("{agent_uid}", io.fleetgate.kv.KvKeys.safe(agentId));
+    public Mono<SweepPlan> read(String tenantId, String agentId) {
+        if (keyTemplate.contains("{tenant_id}") && tenantId == null) {
+            return Mono.error(new IllegalStateException("the key template names the tenant, which the gateway has not told yet"));
+        }
+        String key = KvKeys.of(keyTemplate, tenantId == null ? "" : tenantId, agentId);
         return Mono.fromCallable(() -> {
                     KeyValue kv = connection().keyValue(bucket);
                     KeyValueEntry entry = kv.get(key);
