@@ -7,6 +7,7 @@ import io.fleetgate.grpc.GrpcServer;
 import io.fleetgate.proto.AgentHelloRequest;
 import io.fleetgate.proto.DiscoveredDevice;
 import io.fleetgate.proto.SyncDevicesRequest;
+import io.fleetgate.test.Await;
 import io.fleetgate.test.Gateways;
 import io.fleetgate.test.GrpcClients;
 import io.fleetgate.test.TcpProxy;
@@ -89,10 +90,12 @@ class DatabaseOutageTest {
             }
             ManagedChannel channel = GrpcClients.channel(gateway.getBean(GrpcServer.class).port());
             try {
+                long before = proxy.bytesForwarded();
                 var responses = GrpcClients.reactor(channel, "fgp_outage-platform-token-0123456789")
                         .syncDevices(Flux.just(batch.build()).concatWith(Flux.never()))
                         .materialize().take(1).next().toFuture();
-                Thread.sleep(200);
+                // cut once the batch is on its way to PostgreSQL (its 20,000 devices are far more than 64 KiB)
+                Await.until(Duration.ofSeconds(30), () -> proxy.bytesForwarded() - before > 64 * 1024 || responses.isDone());
                 proxy.cut();
                 var signal = responses.get(60, java.util.concurrent.TimeUnit.SECONDS);
                 assertThat(signal.isOnError()).as("the batch was not acknowledged").isTrue();

@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy on loopback that a test can cut and restore, to take a real server (PostgreSQL)
@@ -19,6 +20,7 @@ public final class TcpProxy implements AutoCloseable {
     private final String targetHost;
     private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final AtomicLong forwarded = new AtomicLong();
     private volatile boolean up = true;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -32,6 +34,11 @@ public final class TcpProxy implements AutoCloseable {
 
     public int port() {
         return listener.getLocalPort();
+    }
+
+    /** Bytes passed through so far, both ways: how a test knows a conversation is under way. */
+    public long bytesForwarded() {
+        return forwarded.get();
     }
 
     /** Drops every connection and refuses new ones until {@link #restore()}. */
@@ -73,6 +80,7 @@ public final class TcpProxy implements AutoCloseable {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
                     out.write(buffer, 0, read);
+                    forwarded.addAndGet(read);
                 }
             } catch (IOException ignored) {
                 // one side went away
