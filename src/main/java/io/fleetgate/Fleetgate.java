@@ -3,9 +3,7 @@ package io.fleetgate;
 import io.fleetgate.client.CliLogging;
 import io.fleetgate.client.agent.AgentCommand;
 import io.fleetgate.client.sync.SyncCommand;
-import java.time.Duration;
 import java.util.Arrays;
-import org.springframework.boot.convert.DurationStyle;
 import picocli.CommandLine;
 
 /**
@@ -30,21 +28,13 @@ public final class Fleetgate {
         return command;
     }
 
-    /** "60s", "5m", "500ms", or ISO-8601 "PT1M". */
-    private static Duration duration(String text) {
-        if (text.startsWith("P") || text.startsWith("p")) {
-            return Duration.parse(text);
-        }
-        return DurationStyle.SIMPLE.parse(text);
-    }
-
     public static void main(String[] args) {
         String command = args.length == 0 || args[0].startsWith("-") ? "gateway" : args[0];
         String[] rest = args.length > 0 && !args[0].startsWith("-") ? Arrays.copyOfRange(args, 1, args.length) : args;
         switch (command) {
             case "gateway" -> GatewayApplication.launch(rest);
-            case "agent" -> System.exit(cli(new CommandLine(new AgentCommand()).registerConverter(Duration.class, Fleetgate::duration)).execute(rest));
-            case "sync" -> System.exit(cli(new CommandLine(new SyncCommand()).registerConverter(Duration.class, Fleetgate::duration)).execute(rest));
+            case "agent" -> System.exit(cli(new CommandLine(new AgentCommand())).execute(rest));
+            case "sync" -> System.exit(cli(new CommandLine(new SyncCommand())).execute(rest));
             case "help" -> System.out.print(USAGE);
             default -> {
                 System.err.print("Unknown command: " + command + "\n\n" + USAGE);

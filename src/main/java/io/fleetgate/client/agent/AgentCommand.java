@@ -1,13 +1,15 @@
 package io.fleetgate.client.agent;
 
+import io.fleetgate.client.DurationOption;
 import io.fleetgate.client.GatewayAddress;
-import java.io.File;
+import io.fleetgate.client.GatewayOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fleetgate.jar agent}: the reference agent. */
@@ -15,8 +17,8 @@ import picocli.CommandLine.Option;
         description = "Polls the gateway's GetConfig and sweeps the targets it is given (ICMP, TCP connect).")
 public final class AgentCommand implements Callable<Integer> {
 
-    @Option(names = "--gateway", required = true, paramLabel = "HOST:PORT", description = "the gateway's gRPC address")
-    String gateway;
+    @Mixin
+    GatewayOptions connection;
 
     @Option(names = "--token", required = true, description = "an agent enrollment token of the tenant (or FLEETGATE_TOKEN)",
             defaultValue = "${env:FLEETGATE_TOKEN}")
@@ -32,8 +34,9 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--results-file", paramLabel = "FILE", description = "where the latest sweep results are written (JSON)")
     Path resultsFile;
 
-    @Option(names = "--poll-interval", paramLabel = "DURATION", description = "poll GetConfig this often instead of what the gateway says (e.g. 10s)")
-    String pollInterval;
+    @Option(names = "--poll-interval", paramLabel = "DURATION", converter = DurationOption.class,
+            description = "poll GetConfig this often instead of what the gateway says (e.g. 10s)")
+    Duration pollInterval;
 
     @Option(names = "--kv-url", paramLabel = "NATS_URL", description = "legacy: read the sweep config from this NATS JetStream "
             + "KV store (for gateways with FLEETGATE_SWEEP_SOURCE=kv) instead of a sweep.json")
@@ -46,25 +49,12 @@ public final class AgentCommand implements Callable<Integer> {
             description = "legacy: the key of this agent's sweep.json (default ${DEFAULT-VALUE})")
     String kvKeyTemplate;
 
-    @Option(names = "--tls", description = "connect with TLS")
-    boolean tls;
-
-    @Option(names = "--ca", paramLabel = "FILE", description = "CA certificates to trust (PEM)")
-    File ca;
-
-    @Option(names = "--cert", paramLabel = "FILE", description = "client certificate for mTLS (PEM)")
-    File certificate;
-
-    @Option(names = "--key", paramLabel = "FILE", description = "client key for mTLS (PEM)")
-    File key;
-
     @Override
     public Integer call() throws InterruptedException {
-        GatewayAddress address = new GatewayAddress(gateway, token, tls, ca, certificate, key, null);
-        Duration poll = pollInterval == null ? null : GoDurations.parse(pollInterval);
+        GatewayAddress address = connection.address(token);
         CountDownLatch stopped = new CountDownLatch(1);
         NatsKvSweepSource kv = kvUrl == null ? null : new NatsKvSweepSource(kvUrl, kvBucket, kvKeyTemplate);
-        AgentRunner agent = new AgentRunner(new AgentRunner.Options(address, agentId, sweepFile, resultsFile, poll, kv), Clock.systemUTC());
+        AgentRunner agent = new AgentRunner(new AgentRunner.Options(address, agentId, sweepFile, resultsFile, pollInterval, kv), Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
             if (kv != null) {

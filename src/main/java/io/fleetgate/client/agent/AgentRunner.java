@@ -1,6 +1,7 @@
 package io.fleetgate.client.agent;
 
 import io.fleetgate.client.Backoff;
+import io.fleetgate.client.ClientHost;
 import io.fleetgate.client.GatewayAddress;
 import io.fleetgate.proto.AgentConfigRequest;
 import io.fleetgate.proto.AgentConfigResponse;
@@ -14,7 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,8 +82,8 @@ public final class AgentRunner implements AutoCloseable {
         // deferred: a reactor-grpc call cannot be subscribed twice, and retries subscribe again
         return Mono.defer(() -> stub.hello(AgentHelloRequest.newBuilder()
                         .setAgentId(options.agentId())
-                        .setVersion(agentVersion())
-                        .setHostname(hostname())
+                        .setVersion(ClientHost.version())
+                        .setHostname(ClientHost.hostname())
                         .addAllCapabilities(List.of("icmp", "tcp", "tcp_connect"))
                         .setConfigVersion(version.get())
                         .build()))
@@ -154,18 +154,7 @@ public final class AgentRunner implements AutoCloseable {
         return Duration.ofMillis(Math.max(1, millis + ThreadLocalRandom.current().nextLong(-spread, spread + 1)));
     }
 
-    private static String agentVersion() {
-        String version = AgentRunner.class.getPackage().getImplementationVersion();
-        return version == null ? "dev" : version;
-    }
 
-    private static String hostname() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "unknown";
-        }
-    }
 
     @Override
     public void close() {
@@ -174,14 +163,6 @@ public final class AgentRunner implements AutoCloseable {
             current.dispose();
         }
         sweeps.close();
-        channel.shutdown();
-        try {
-            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-                channel.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            channel.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        ClientHost.close(channel);
     }
 }

@@ -1,13 +1,18 @@
 package io.fleetgate.client.sync;
 
+import io.fleetgate.client.DurationOption;
 import io.fleetgate.client.GatewayAddress;
-import java.io.File;
+import io.fleetgate.client.GatewayOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code fleetgate.jar sync}: the reference sync service. */
 @Command(name = "sync", mixinStandardHelpOptions = true, sortOptions = false,
@@ -15,8 +20,11 @@ import picocli.CommandLine.Option;
                 + "and streams the devices to the gateway.")
 public final class SyncCommand implements Callable<Integer> {
 
-    @Option(names = "--gateway", required = true, paramLabel = "HOST:PORT", description = "the gateway's gRPC address")
-    String gateway;
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GatewayOptions connection;
 
     @Option(names = "--token", required = true, description = "this sync service's credential (or FLEETGATE_TOKEN)",
             defaultValue = "${env:FLEETGATE_TOKEN}")
@@ -31,31 +39,19 @@ public final class SyncCommand implements Callable<Integer> {
     @Option(names = "--window", defaultValue = "2", description = "unacknowledged batches at most (default ${DEFAULT-VALUE})")
     int window;
 
-    @Option(names = "--config-refresh", defaultValue = "60s", paramLabel = "SECONDS",
+    @Option(names = "--config-refresh", defaultValue = "60s", paramLabel = "DURATION", converter = DurationOption.class,
             description = "how often to ask GetSyncConfig for changed sources (default ${DEFAULT-VALUE})")
     Duration configRefresh;
 
     @Option(names = "--once", description = "run every source's discovery once, then exit (non-zero if one failed)")
     boolean once;
 
-    @Option(names = "--tls", description = "connect with TLS")
-    boolean tls;
-
-    @Option(names = "--ca", paramLabel = "FILE", description = "CA certificates to trust (PEM)")
-    File ca;
-
-    @Option(names = "--cert", paramLabel = "FILE", description = "client certificate for mTLS (PEM)")
-    File certificate;
-
-    @Option(names = "--key", paramLabel = "FILE", description = "client key for mTLS (PEM)")
-    File key;
-
     @Override
     public Integer call() throws InterruptedException {
         if (batchSize < 1 || window < 1) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--batch-size and --window must be positive");
+            throw new ParameterException(spec.commandLine(), "--batch-size and --window must be positive");
         }
-        GatewayAddress address = new GatewayAddress(gateway, token, tls, ca, certificate, key, null);
+        GatewayAddress address = connection.address(token);
         SyncRunner.Options defaults = SyncRunner.Options.defaults(address);
         SyncRunner.Options options = new SyncRunner.Options(address, name == null ? defaults.name() : name, batchSize, window,
                 configRefresh, defaults.firstBackoff(), defaults.maxBackoff());

@@ -1,6 +1,7 @@
 package io.fleetgate.client.sync;
 
 import io.fleetgate.client.Backoff;
+import io.fleetgate.client.ClientHost;
 import io.fleetgate.client.GatewayAddress;
 import io.fleetgate.client.sync.discovery.ArmisDiscovery;
 import io.fleetgate.client.sync.discovery.Discovery;
@@ -14,7 +15,6 @@ import io.fleetgate.proto.SyncServiceHeartbeatRequest;
 import io.fleetgate.proto.SyncServiceHelloRequest;
 import io.fleetgate.proto.SyncServiceHelloResponse;
 import io.grpc.ManagedChannel;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -47,7 +46,7 @@ public final class SyncRunner implements AutoCloseable {
                           Duration firstBackoff, Duration maxBackoff) {
 
         public static Options defaults(GatewayAddress gateway) {
-            return new Options(gateway, hostname(), 1000, 2, Duration.ofSeconds(60), Duration.ofMillis(500), Duration.ofSeconds(30));
+            return new Options(gateway, ClientHost.hostname(), 1000, 2, Duration.ofSeconds(60), Duration.ofMillis(500), Duration.ofSeconds(30));
         }
     }
 
@@ -99,9 +98,9 @@ public final class SyncRunner implements AutoCloseable {
         // deferred: a reactor-grpc call cannot be subscribed twice, and retries subscribe again
         return Mono.defer(() -> stub.syncServiceHello(SyncServiceHelloRequest.newBuilder()
                         .setName(options.name())
-                        .setVersion(version())
+                        .setVersion(ClientHost.version())
                         .addAllCapabilities(List.of("faker", "netbox", "armis"))
-                        .setHostname(hostname())
+                        .setHostname(ClientHost.hostname())
                         .build()))
                 .doOnError(error -> log.warn("SyncServiceHello failed ({}); retrying", error.toString()))
                 .retryWhen(Backoff.transientFailures(options.firstBackoff(), options.maxBackoff()))
@@ -218,18 +217,7 @@ public final class SyncRunner implements AutoCloseable {
         };
     }
 
-    private static String version() {
-        String version = SyncRunner.class.getPackage().getImplementationVersion();
-        return version == null ? "dev" : version;
-    }
 
-    static String hostname() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "unknown";
-        }
-    }
 
     @Override
     public void close() {
@@ -239,14 +227,6 @@ public final class SyncRunner implements AutoCloseable {
         }
         sources.values().forEach(running -> running.schedule().dispose());
         sources.clear();
-        channel.shutdown();
-        try {
-            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-                channel.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            channel.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        ClientHost.close(channel);
     }
 }
