@@ -54,7 +54,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The docs cannot drift: against a running gateway, every configuration variable they name is one
  * the application reads (and every one it reads is documented), every metric they name is exported
  * (and every fleetgate_ metric exported is documented), every curl example of the API reference
- * answers 2xx, and every grpcurl example is a valid call that succeeds.
+ * answers 2xx, every grpcurl example is a valid call that succeeds, and the API reference names
+ * every RPC, message and field of the contract.
  */
 class DocsTest {
 
@@ -117,6 +118,23 @@ class DocsTest {
         assertThat(documented).as("the metrics table was read").hasSizeGreaterThan(20);
         assertThat(names).as("exported metrics").containsAll(documented);
         assertThat(documented).as("documented metrics").containsAll(names.stream().filter(n -> n.startsWith("fleetgate_")).toList());
+    }
+
+    @Test
+    void theApiReferenceNamesEveryRpcMessageAndFieldOfTheContract() throws IOException {
+        String api = read("api.md");
+        List<String> missing = new ArrayList<>();
+        for (Descriptors.ServiceDescriptor service : MonitoringProto.getDescriptor().getServices()) {
+            service.getMethods().stream().map(Descriptors.MethodDescriptor::getName).filter(rpc -> !api.contains(rpc)).forEach(missing::add);
+        }
+        for (Descriptors.Descriptor message : MonitoringProto.getDescriptor().getMessageTypes()) {
+            if (!api.contains(message.getName())) {
+                missing.add(message.getName());
+            }
+            message.getFields().stream().filter(field -> !api.contains("`" + field.getName() + "`"))
+                    .forEach(field -> missing.add(message.getName() + "." + field.getName()));
+        }
+        assertThat(missing).as("named nowhere in api.md").isEmpty();
     }
 
     @Test
