@@ -43,10 +43,18 @@ public final class IdentityResolver {
 
     /** What is already known in the tenant's partition about the batch's MACs and IPs. */
     public record Known(Map<String, UUID> macs, Map<String, Holder> ips, Set<UUID> canonicalsWithUsableMac) {
+
+        /** None of the batch's MACs and IPs is held by anyone yet. */
+        public boolean isEmpty() {
+            return macs.isEmpty() && ips.isEmpty();
+        }
     }
 
-    /** An identifier to insert or overwrite. */
-    public record IdentifierWrite(String kind, String value, UUID canonical, Instant claimedAt) {
+    /**
+     * An identifier to store: {@code replaces} when it was held before the batch (an update),
+     * otherwise it is new in the partition (an insert).
+     */
+    public record IdentifierWrite(String kind, String value, UUID canonical, Instant claimedAt, boolean replaces) {
     }
 
     /** A reported device joined a canonical device (reason mac/ip) or took an IP from another (ip_moved). */
@@ -85,7 +93,7 @@ public final class IdentityResolver {
             for (String mac : device.usableMacs()) {
                 if (!macs.containsKey(mac)) {
                     macs.put(mac, canonical);
-                    writes.put("mac|" + mac, new IdentifierWrite("mac", mac, canonical, device.firstSeen()));
+                    writes.put("mac|" + mac, new IdentifierWrite("mac", mac, canonical, device.firstSeen(), false));
                 }
             }
             if (!device.usableMacs().isEmpty()) {
@@ -94,9 +102,9 @@ public final class IdentityResolver {
             for (String ip : device.ips()) {
                 Holder holder = ips.get(ip);
                 if (holder == null) {
-                    claim(ip, canonical, device.firstSeen(), ips, writes);
+                    claim(ip, canonical, device.firstSeen(), ips, writes, known);
                 } else if (!holder.canonical().equals(canonical) && device.firstSeen().isAfter(holder.claimedAt())) {
-                    claim(ip, canonical, device.firstSeen(), ips, writes);
+                    claim(ip, canonical, device.firstSeen(), ips, writes, known);
                     merges.add(new Merge(device.deviceId(), canonical, "ip_moved", ip, holder.canonical()));
                     previousHolders.add(holder.canonical());
                 }
@@ -128,8 +136,8 @@ public final class IdentityResolver {
     }
 
     private static void claim(String ip, UUID canonical, Instant at, Map<String, Holder> ips,
-                              Map<String, IdentifierWrite> writes) {
+                              Map<String, IdentifierWrite> writes, Known known) {
         ips.put(ip, new Holder(canonical, at));
-        writes.put("ip|" + ip, new IdentifierWrite("ip", ip, canonical, at));
+        writes.put("ip|" + ip, new IdentifierWrite("ip", ip, canonical, at, known.ips().containsKey(ip)));
     }
 }

@@ -5,6 +5,7 @@ import static io.fleetgate.database.Timestamps.instant;
 
 import io.fleetgate.database.SqlArrays;
 import io.fleetgate.database.TimeOrderedIds;
+import io.fleetgate.error.GatewayException;
 import io.fleetgate.identity.IdentityResolver;
 import io.r2dbc.postgresql.codec.Json;
 import java.time.Instant;
@@ -138,7 +139,7 @@ class DeviceRepository {
             ports[i] = joined(device.ports());
             rawPorts[i] = joined(device.rawPorts());
             agents[i] = device.agentUid();
-            canonicals[i] = UUID.randomUUID().toString();
+            canonicals[i] = TimeOrderedIds.next().toString(); // a new canonical device's MAC index entry goes to the right edge
             rowIds[i] = TimeOrderedIds.next().toString();
             raw.append(i == 0 ? "" : ",").append(device.rawJson());
         }
@@ -157,7 +158,8 @@ class DeviceRepository {
                             -- one lookup per key on the unique index, whatever the (often stale, during bulk
                             -- loads) statistics say; OFFSET 0 keeps the planner from flattening it into a join
                               JOIN LATERAL (SELECT device_id, integration_source_id, partition, canonical_device_id,
-                                                   first_seen_at, agent_uid, ip_addresses, ports, raw_data_ports, hostname
+                                                   first_seen_at, agent_uid, ip_addresses, mac_addresses, ports, raw_data_ports,
+                                                   hostname
                                               FROM discovered_devices x
                                              WHERE x.tenant_id = :tenant AND x.source_type = :type AND x.device_id = k.device_id
                                             OFFSET 0) d ON true),
@@ -179,7 +181,7 @@ class DeviceRepository {
                         SELECT s.device_id, s.canonical_device_id, s.first_seen_at, s.inserted,
                                p.integration_source_id AS old_source, p.partition AS old_partition,
                                p.canonical_device_id AS old_canonical, p.first_seen_at AS old_first_seen, p.agent_uid AS old_agent,
-                               p.ip_addresses AS old_ips, p.ports AS old_ports, p.raw_data_ports AS old_raw_ports,
+                               p.ip_addresses AS old_ips, p.mac_addresses AS old_macs, p.ports AS old_ports, p.raw_data_ports AS old_raw_ports,
                                p.hostname AS old_hostname
                           FROM stored s LEFT JOIN previous p USING (device_id)""")
                 .bind("tenant", source.tenantId())
@@ -206,7 +208,8 @@ class DeviceRepository {
                     ExistingDevice previous = oldSource == null ? null : new ExistingDevice(deviceId, oldSource,
                             row.get("old_partition", String.class), row.get("old_canonical", UUID.class),
                             instant(row.get("old_first_seen", OffsetDateTime.class)), row.get("old_agent", String.class),
-                            SqlArrays.list(row.get("old_ips", String[].class)), SqlArrays.list(row.get("old_ports", Integer[].class)),
+                            SqlArrays.list(row.get("old_ips", String[].class)), SqlArrays.list(row.get("old_macs", String[].class)),
+                            SqlArrays.list(row.get("old_ports", Integer[].class)),
                             SqlArrays.list(row.get("old_raw_ports", Integer[].class)), row.get("old_hostname", String.class));
                     return new StoredRow(deviceId, row.get("canonical_device_id", UUID.class),
                             instant(row.get("first_seen_at", OffsetDateTime.class)),
@@ -240,7 +243,29 @@ class DeviceRepository {
                 .fetch().rowsUpdated().then();
     }
 
+    /**
+     * Stores identity's decisions: identifiers new in the partition with a plain {@code INSERT}
+     * (no conflict check: the caller knows they were absent, and a concurrent batch inserting the
+     * same one fails with a unique violation and starts over), replaced ones with an {@code UPDATE}.
+     */
     Mono<Void> writeIdentifiers(UUID tenant, String partition, List<IdentityResolver.IdentifierWrite> writes) {
+        List<IdentityResolver.IdentifierWrite> inserts = new ArrayList<>(writes.size());
+        List<IdentityResolver.IdentifierWrite> updates = new ArrayList<>();
+        writes.forEach(write -> (write.replaces() ? updates : inserts).add(write));
+        return identifiers("""
+                        INSERT INTO device_identifiers (tenant_id, partition, kind, value, canonical_device_id, claimed_at)
+                        SELECT :tenant, :partition, u.kind, u.value, u.canonical::uuid, u.claimed::timestamptz
+                          FROM unnest(:kinds::text[], :values::text[], :canonicals::text[], :claimed::text[]) AS u(kind, value, canonical, claimed)
+                         ORDER BY u.kind, u.value -- one order for every batch: concurrent inserts of a key wait rather than deadlock""",
+                tenant, partition, inserts)
+                .then(identifiers("""
+                        UPDATE device_identifiers i SET canonical_device_id = u.canonical::uuid, claimed_at = u.claimed::timestamptz
+                          FROM unnest(:kinds::text[], :values::text[], :canonicals::text[], :claimed::text[]) AS u(kind, value, canonical, claimed)
+                         WHERE i.tenant_id = :tenant AND i.partition = :partition AND i.kind = u.kind AND i.value = u.value""",
+                        tenant, partition, updates));
+    }
+
+    private Mono<Void> identifiers(String sql, UUID tenant, String partition, List<IdentityResolver.IdentifierWrite> writes) {
         if (writes.isEmpty()) {
             return Mono.empty();
         }
@@ -256,12 +281,7 @@ class DeviceRepository {
             canonicals[i] = write.canonical().toString();
             claimed[i] = write.claimedAt().toString();
         }
-        return database.sql("""
-                        INSERT INTO device_identifiers (tenant_id, partition, kind, value, canonical_device_id, claimed_at)
-                        SELECT :tenant, :partition, u.kind, u.value, u.canonical::uuid, u.claimed::timestamptz
-                          FROM unnest(:kinds::text[], :values::text[], :canonicals::text[], :claimed::text[]) AS u(kind, value, canonical, claimed)
-                        ON CONFLICT (tenant_id, partition, kind, value) DO UPDATE
-                            SET canonical_device_id = excluded.canonical_device_id, claimed_at = excluded.claimed_at""")
+        return database.sql(sql)
                 .bind("tenant", tenant)
                 .bind("partition", partition)
                 .bind("kinds", kinds)
@@ -309,6 +329,11 @@ class DeviceRepository {
                 .fetch().rowsUpdated().then();
     }
 
+    /**
+     * Records the batch on its source. The row lock this takes is what keeps a concurrent delete of
+     * the source (whose trigger deletes its devices) from leaving the batch's rows behind: the delete
+     * waits for this transaction, or it went first and the batch fails here.
+     */
     Mono<Void> touchSource(UUID source, long created, Instant now) {
         return database.sql("""
                         UPDATE integration_sources SET last_sync_at = :now, last_device_count = last_device_count + :created
@@ -316,6 +341,9 @@ class DeviceRepository {
                 .bind("id", source)
                 .bind("created", (int) created)
                 .bind("now", at(now))
-                .fetch().rowsUpdated().then();
+                .fetch().rowsUpdated()
+                .filter(updated -> updated > 0)
+                .switchIfEmpty(Mono.error(() -> GatewayException.notFound("integration source " + source + " was deleted")))
+                .then();
     }
 }

@@ -23,15 +23,16 @@ import reactor.util.retry.Retry;
 
 /**
  * Stores one batch in one transaction. The device rows are upserted first, concurrently with
- * other streams; identity is then decided under a per-partition lock (new rows take a
- * provisional canonical id, corrected only when they join an existing device), followed by one
- * statement each for identifiers and merges, and a change notification naming the agents whose
- * sweep configs may differ. Nothing of a batch is visible until it all committed.
+ * other streams; identity is then decided (see {@link #identity}; new rows take a provisional
+ * canonical id, corrected only when they join an existing device), followed by one statement
+ * each for identifiers and merges, and a change notification naming the agents whose sweep
+ * configs may differ. Nothing of a batch is visible until it all committed.
  */
 @Service
 class IngestService {
 
-    private static final int DEADLOCK_RETRIES = 3;
+    private static final int CONFLICT_RETRIES = 3;
+    private static final Set<String> RETRIED_STATES = Set.of("40P01", "40001", "23505");
 
     /** What a committed batch did to the stored rows (duplicates already collapsed). */
     record Stored(long created, long updated) {
@@ -55,18 +56,10 @@ class IngestService {
         }
         List<ValidDevice> byId = new ArrayList<>(devices);
         byId.sort(Comparator.comparing(ValidDevice::deviceId));
-        Set<String> macs = new LinkedHashSet<>();
-        Set<String> ips = new LinkedHashSet<>();
-        devices.forEach(device -> {
-            macs.addAll(device.usableMacs());
-            ips.addAll(device.ips());
-        });
         return Mono.defer(() -> {
                     Instant now = clock.instant();
                     return repository.upsert(source, byId, now)
-                            .flatMap(rows -> repository.lockPartition(source.tenantId(), source.partition())
-                                    .then(repository.known(source.tenantId(), source.partition(), macs, ips))
-                                    .map(known -> resolve(source, devices, rows, known))
+                            .flatMap(rows -> identity(source, devices, rows)
                                     .flatMap(resolution -> repository.reassign(source, reassigned(rows, resolution))
                                             .then(repository.writeIdentifiers(source.tenantId(), source.partition(), resolution.writes()))
                                             .then(repository.recordMerges(source, resolution.merges()))
@@ -78,15 +71,60 @@ class IngestService {
                                             }))))
                             .as(transaction::transactional);
                 })
-                // concurrent batches touching the same rows may deadlock; PostgreSQL aborts one, which starts over
-                .retryWhen(Retry.backoff(DEADLOCK_RETRIES, Duration.ofMillis(20)).filter(IngestService::deadlock)
+                // concurrent batches may deadlock, or insert the same new identifier (see identity());
+                // PostgreSQL aborts one, which starts over and then sees what the other stored
+                .retryWhen(Retry.backoff(CONFLICT_RETRIES, Duration.ofMillis(20)).filter(IngestService::conflict)
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
     }
 
-    private static boolean deadlock(Throwable error) {
+    /**
+     * Decides the canonical device of every device of the batch. Devices already stored whose
+     * partition, IPs and MACs did not change have nothing to decide (a re-sync costs no identity
+     * work). The rest are decided under the partition lock, except a batch of only new devices
+     * none of whose MACs and IPs are known yet (a first sync): it can only create canonical
+     * devices, so it needs no lock; a concurrent batch claiming one of its identifiers makes one
+     * of the two fail on the identifier's primary key, and that one is retried.
+     */
+    private Mono<IdentityResolver.Resolution> identity(SourceInfo source, List<ValidDevice> devices,
+                                                      Map<String, DeviceRepository.StoredRow> rows) {
+        List<ValidDevice> undecided = new ArrayList<>(devices.size());
+        Map<String, UUID> kept = new HashMap<>();
+        boolean allNew = true;
+        for (ValidDevice device : devices) {
+            DeviceRepository.StoredRow row = rows.get(device.deviceId());
+            allNew &= row.inserted();
+            if (row.previous() != null && row.previous().sameIdentity(device, source.partition())) {
+                kept.put(device.deviceId(), row.canonical());
+            } else {
+                undecided.add(device);
+            }
+        }
+        if (undecided.isEmpty()) {
+            return Mono.just(new IdentityResolver.Resolution(kept, List.of(), List.of(), Set.of()));
+        }
+        Set<String> macs = new LinkedHashSet<>();
+        Set<String> ips = new LinkedHashSet<>();
+        undecided.forEach(device -> {
+            macs.addAll(device.usableMacs());
+            ips.addAll(device.ips());
+        });
+        Mono<IdentityResolver.Known> locked = repository.lockPartition(source.tenantId(), source.partition())
+                .then(repository.known(source.tenantId(), source.partition(), macs, ips));
+        Mono<IdentityResolver.Known> known = allNew
+                ? repository.known(source.tenantId(), source.partition(), macs, ips).flatMap(found -> found.isEmpty() ? Mono.just(found) : locked)
+                : locked;
+        return known.map(found -> {
+            IdentityResolver.Resolution decided = resolve(source, undecided, rows, found);
+            kept.putAll(decided.canonicals());
+            return new IdentityResolver.Resolution(kept, decided.writes(), decided.merges(), decided.previousHolders());
+        });
+    }
+
+    /** Deadlock, serialization failure or unique violation: the batch lost a race and can start over. */
+    private static boolean conflict(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof R2dbcException r2dbc && r2dbc.getSqlState() != null
-                    && (r2dbc.getSqlState().equals("40P01") || r2dbc.getSqlState().equals("40001"))) {
+                    && RETRIED_STATES.contains(r2dbc.getSqlState())) {
                 return true;
             }
         }

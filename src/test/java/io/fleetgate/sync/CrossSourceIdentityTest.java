@@ -110,6 +110,44 @@ class CrossSourceIdentityTest extends GatewayTest {
     }
 
     @Test
+    void firstSyncsOfTwoSourcesRacingOnTheSameMacsEndAsOneDeviceEach() {
+        // both streams send only new devices with unknown MACs (identity's lock-free path) at the same time:
+        // whichever commits second loses the race on the MAC's identifier, starts over and merges
+        int batches = 4;
+        int perBatch = 50;
+        Flux<SyncDevicesRequest> netboxBatches = Flux.range(0, batches).map(b -> racingBatch(netbox, "netbox", "nb-r", b, perBatch));
+        Flux<SyncDevicesRequest> fakerBatches = Flux.range(0, batches).map(b -> racingBatch(faker, "faker", "fk-r", b, perBatch));
+        Flux.merge(GrpcClients.reactor(channel(), sync.credential()).syncDevices(netboxBatches),
+                        GrpcClients.reactor(channel(), sync.credential()).syncDevices(fakerBatches))
+                .doOnNext(response -> assertThat(response.getDevicesRejected()).isZero())
+                .blockLast(Duration.ofSeconds(60));
+
+        int devices = batches * perBatch;
+        Object separate = queryValue("""
+                SELECT count(*) FROM discovered_devices n JOIN discovered_devices f
+                    ON f.tenant_id = n.tenant_id AND f.device_id = 'fk-r' || substr(n.device_id, 5)
+                 WHERE n.tenant_id = ? AND n.device_id LIKE 'nb-r%' AND f.canonical_device_id <> n.canonical_device_id""", tenant);
+        assertThat(((Number) separate).longValue()).isZero();
+        assertThat(((Number) queryValue("SELECT count(DISTINCT canonical_device_id) FROM discovered_devices WHERE tenant_id = ?", tenant))
+                .longValue()).isEqualTo(devices);
+        assertThat(((Number) queryValue("SELECT count(*) FROM device_identifiers WHERE tenant_id = ? AND kind = 'mac'", tenant))
+                .longValue()).isEqualTo(devices);
+        assertThat(((Number) queryValue("SELECT count(*) FROM device_merges WHERE tenant_id = ? AND reason = 'mac'", tenant))
+                .longValue()).isEqualTo(devices);
+    }
+
+    /** Device i of either source has MAC i and an IP of its own. */
+    private SyncDevicesRequest racingBatch(UUID source, String type, String prefix, int batch, int perBatch) {
+        SyncDevicesRequest.Builder request = SyncDevicesRequest.newBuilder().setBatchSeq(batch + 1).setIntegrationSourceId(source.toString());
+        for (int i = batch * perBatch; i < (batch + 1) * perBatch; i++) {
+            int ipByte = "netbox".equals(type) ? 1 : 2;
+            request.addDevices(device(prefix + i, List.of("127.2." + ipByte + "." + i), List.of(String.format("00:1a:2b:01:%02x:%02x", i / 256, i % 256)))
+                    .setSourceType(type));
+        }
+        return request.build();
+    }
+
+    @Test
     void identityIsPerTenant() {
         UUID otherTenant = createTenant("identity-other");
         Onboarded otherSync = onboardSyncService(otherTenant);

@@ -250,6 +250,22 @@ class SyncDevicesTest extends GatewayTest {
         assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ? AND device_id = 'before'", tenant)).isEqualTo(1);
     }
 
+    @Test
+    void deletingASourceDeletesItsDevicesAndABatchStillOnItsWayIsRefused() {
+        // the stream knows the source from its first batch; the second arrives after the source was deleted
+        Sinks.Many<SyncDevicesRequest> requests = Sinks.many().unicast().onBackpressureBuffer();
+        requests.tryEmitNext(batch(1, source, device("kept-until-delete", "127.0.11.1")));
+        StepVerifier.create(GrpcClients.reactor(channel(), sync.credential()).syncDevices(requests.asFlux())
+                        .doOnNext(ack -> {
+                            admin().delete().uri("/api/v1/integration-sources/{id}", source).exchange().expectStatus().isNoContent();
+                            requests.tryEmitNext(batch(2, source, device("after-delete", "127.0.11.2")));
+                        }))
+                .expectNextMatches(response -> response.getDevicesCreated() == 1)
+                .expectErrorSatisfies(e -> assertThat(GrpcClients.code(e)).isEqualTo(Status.Code.NOT_FOUND))
+                .verify(Duration.ofSeconds(30));
+        assertThat(rows("SELECT count(*) FROM discovered_devices WHERE integration_source_id = ?", source)).isZero();
+    }
+
     private Status.Code code(String credential, SyncDevicesRequest request) {
         try {
             send(credential, request);
