@@ -44,10 +44,8 @@ public final class IdentityResolver {
     /** What is already known in the tenant's partition about the batch's MACs and IPs. */
     public record Known(Map<String, UUID> macs, Map<String, Holder> ips, Set<UUID> canonicalsWithUsableMac) {
 
-        /** None of the batch's MACs and IPs is held by anyone yet. */
-        public boolean isEmpty() {
-            return macs.isEmpty() && ips.isEmpty();
-        }
+        /** Nobody holds any of the batch's MACs and IPs. */
+        public static final Known NOTHING = new Known(Map.of(), Map.of(), Set.of());
     }
 
     /**

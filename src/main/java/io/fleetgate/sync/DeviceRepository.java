@@ -51,6 +51,15 @@ class DeviceRepository {
                 .fetch().first().then();
     }
 
+    /** Marks where {@link #rollbackToSavepoint} returns to (within the batch's transaction). */
+    Mono<Void> savepoint() {
+        return database.sql("SAVEPOINT identity").then();
+    }
+
+    Mono<Void> rollbackToSavepoint() {
+        return database.sql("ROLLBACK TO SAVEPOINT identity").then();
+    }
+
     /** Holders of the batch's MACs and IPs, and which IP holders have a usable MAC. */
     Mono<IdentityResolver.Known> known(UUID tenant, String partition, Collection<String> macs, Collection<String> ips) {
         List<String> kinds = new ArrayList<>(macs.size() + ips.size());

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Mono;
@@ -23,9 +24,9 @@ import reactor.util.retry.Retry;
 
 /**
  * Stores one batch in one transaction. The device rows are upserted first, concurrently with
- * other streams; identity is then decided (see {@link #identity}; new rows take a provisional
- * canonical id, corrected only when they join an existing device), followed by one statement
- * each for identifiers and merges, and a change notification naming the agents whose sweep
+ * other streams; identity is then decided and its identifiers stored (see {@link #identity}; new
+ * rows take a provisional canonical id, corrected only when they join an existing device),
+ * followed by one statement for merges and a change notification naming the agents whose sweep
  * configs may differ. Nothing of a batch is visible until it all committed.
  */
 @Service
@@ -42,6 +43,8 @@ class IngestService {
     private final ChangePublisher changes;
     private final TransactionalOperator transaction;
     private final Clock clock;
+    /** Sources whose last first-sight guess failed (see {@link #firstSight}): one entry per source at most. */
+    private final Set<UUID> guessedWrong = ConcurrentHashMap.newKeySet();
 
     IngestService(DeviceRepository repository, ChangePublisher changes, TransactionalOperator transaction, Clock clock) {
         this.repository = repository;
@@ -61,7 +64,6 @@ class IngestService {
                     return repository.upsert(source, byId, now)
                             .flatMap(rows -> identity(source, devices, rows)
                                     .flatMap(resolution -> repository.reassign(source, reassigned(rows, resolution))
-                                            .then(repository.writeIdentifiers(source.tenantId(), source.partition(), resolution.writes()))
                                             .then(repository.recordMerges(source, resolution.merges()))
                                             .then(announce(source, devices, rows, resolution))
                                             .then(Mono.defer(() -> {
@@ -78,12 +80,11 @@ class IngestService {
     }
 
     /**
-     * Decides the canonical device of every device of the batch. Devices already stored whose
-     * partition, IPs and MACs did not change have nothing to decide (a re-sync costs no identity
-     * work). The rest are decided under the partition lock, except a batch of only new devices
-     * none of whose MACs and IPs are known yet (a first sync): it can only create canonical
-     * devices, so it needs no lock; a concurrent batch claiming one of its identifiers makes one
-     * of the two fail on the identifier's primary key, and that one is retried.
+     * Decides the canonical device of every device of the batch and stores the identifiers.
+     * Devices already stored whose partition, IPs and MACs did not change have nothing to decide
+     * (a re-sync costs no identity work). A batch of only new devices is first decided as if
+     * none of its MACs and IPs were known (see {@link #firstSight}); any other batch, or one
+     * whose guess was wrong, is decided under the partition lock on what is known.
      */
     private Mono<IdentityResolver.Resolution> identity(SourceInfo source, List<ValidDevice> devices,
                                                       Map<String, DeviceRepository.StoredRow> rows) {
@@ -102,33 +103,73 @@ class IngestService {
         if (undecided.isEmpty()) {
             return Mono.just(new IdentityResolver.Resolution(kept, List.of(), List.of(), Set.of()));
         }
-        Set<String> macs = new LinkedHashSet<>();
-        Set<String> ips = new LinkedHashSet<>();
-        undecided.forEach(device -> {
-            macs.addAll(device.usableMacs());
-            ips.addAll(device.ips());
-        });
-        Mono<IdentityResolver.Known> locked = repository.lockPartition(source.tenantId(), source.partition())
-                .then(repository.known(source.tenantId(), source.partition(), macs, ips));
-        Mono<IdentityResolver.Known> known = allNew
-                ? repository.known(source.tenantId(), source.partition(), macs, ips).flatMap(found -> found.isEmpty() ? Mono.just(found) : locked)
-                : locked;
-        return known.map(found -> {
-            IdentityResolver.Resolution decided = resolve(source, undecided, rows, found);
+        Mono<IdentityResolver.Resolution> locked = Mono.defer(() -> locked(source, undecided, rows));
+        boolean guess = allNew && !guessedWrong.contains(source.id());
+        return (guess ? firstSight(source, undecided, rows, locked) : locked).map(decided -> {
             kept.putAll(decided.canonicals());
             return new IdentityResolver.Resolution(kept, decided.writes(), decided.merges(), decided.previousHolders());
         });
     }
 
+    /**
+     * A batch of new devices, decided as if nobody held any of its MACs and IPs (a first sync):
+     * then it can only create canonical devices and needs neither the lock nor a lookup. Inserting
+     * its identifiers proves the guess; a unique violation on one (held already, or inserted by a
+     * concurrent batch, whose commit the insert waits for) disproves it, and the batch is decided
+     * again under the lock, from the savepoint before the insert. A source whose guess failed
+     * (a second source's first sync, whose devices are mostly known) stops guessing until a
+     * batch of it finds nothing known: each failed guess costs an insert and an error in the
+     * database's log.
+     */
+    private Mono<IdentityResolver.Resolution> firstSight(SourceInfo source, List<ValidDevice> devices,
+                                                        Map<String, DeviceRepository.StoredRow> rows,
+                                                        Mono<IdentityResolver.Resolution> otherwise) {
+        IdentityResolver.Resolution guessed = resolve(source, devices, rows, IdentityResolver.Known.NOTHING);
+        return repository.savepoint()
+                .then(repository.writeIdentifiers(source.tenantId(), source.partition(), guessed.writes()))
+                .thenReturn(guessed)
+                .onErrorResume(error -> {
+                    if (!RETRIED_STATES.contains(sqlState(error))) {
+                        return Mono.error(error);
+                    }
+                    guessedWrong.add(source.id());
+                    return repository.rollbackToSavepoint().then(otherwise);
+                });
+    }
+
+    /** Decides under the partition lock from what is known of the batch's MACs and IPs. */
+    private Mono<IdentityResolver.Resolution> locked(SourceInfo source, List<ValidDevice> devices,
+                                                    Map<String, DeviceRepository.StoredRow> rows) {
+        Set<String> macs = new LinkedHashSet<>();
+        Set<String> ips = new LinkedHashSet<>();
+        devices.forEach(device -> {
+            macs.addAll(device.usableMacs());
+            ips.addAll(device.ips());
+        });
+        return repository.lockPartition(source.tenantId(), source.partition())
+                .then(repository.known(source.tenantId(), source.partition(), macs, ips))
+                .map(known -> {
+                    if (known.macs().isEmpty() && known.ips().isEmpty()) {
+                        guessedWrong.remove(source.id());
+                    }
+                    return resolve(source, devices, rows, known);
+                })
+                .flatMap(decided -> repository.writeIdentifiers(source.tenantId(), source.partition(), decided.writes())
+                        .thenReturn(decided));
+    }
+
     /** Deadlock, serialization failure or unique violation: the batch lost a race and can start over. */
     private static boolean conflict(Throwable error) {
+        return RETRIED_STATES.contains(sqlState(error));
+    }
+
+    private static String sqlState(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof R2dbcException r2dbc && r2dbc.getSqlState() != null
-                    && RETRIED_STATES.contains(r2dbc.getSqlState())) {
-                return true;
+            if (t instanceof R2dbcException r2dbc && r2dbc.getSqlState() != null) {
+                return r2dbc.getSqlState();
             }
         }
-        return false;
+        return "";
     }
 
     private static IdentityResolver.Resolution resolve(SourceInfo source, List<ValidDevice> devices,

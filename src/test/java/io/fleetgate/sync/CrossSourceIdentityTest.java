@@ -136,6 +136,24 @@ class CrossSourceIdentityTest extends GatewayTest {
                 .longValue()).isEqualTo(devices);
     }
 
+    @Test
+    void aSecondSourcesFirstSyncMergesBatchAfterBatchAndStillCreatesWhatIsNew() {
+        report(netbox, "netbox", device("nb-s1", List.of("127.1.5.1"), List.of("00:1a:2b:00:05:01")),
+                device("nb-s2", List.of("127.1.5.2"), List.of("00:1a:2b:00:05:02")));
+        // new devices of faker whose MACs netbox holds: the guess that nothing is known fails, batch after batch
+        report(faker, "faker", device("fk-s1", List.of("127.1.5.11"), List.of("00:1a:2b:00:05:01")));
+        report(faker, "faker", device("fk-s2", List.of("127.1.5.12"), List.of("00:1a:2b:00:05:02")));
+        // then devices nobody has seen: their own canonical devices
+        report(faker, "faker", device("fk-s3", List.of("127.1.5.13"), List.of("00:1a:2b:00:05:03")));
+        report(faker, "faker", device("fk-s4", List.of("127.1.5.14"), List.of("00:1a:2b:00:05:04")));
+
+        assertThat(canonical("fk-s1")).isEqualTo(canonical("nb-s1"));
+        assertThat(canonical("fk-s2")).isEqualTo(canonical("nb-s2"));
+        assertThat(List.of(canonical("fk-s3"), canonical("fk-s4"))).doesNotContain(canonical("nb-s1"), canonical("nb-s2"));
+        assertThat(canonical("fk-s3")).isNotEqualTo(canonical("fk-s4"));
+        assertThat(merge("fk-s3", "reason")).isNull();
+    }
+
     /** Device i of either source has MAC i and an IP of its own. */
     private SyncDevicesRequest racingBatch(UUID source, String type, String prefix, int batch, int perBatch) {
         SyncDevicesRequest.Builder request = SyncDevicesRequest.newBuilder().setBatchSeq(batch + 1).setIntegrationSourceId(source.toString());
