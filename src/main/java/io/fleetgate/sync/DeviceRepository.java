@@ -154,16 +154,8 @@ class DeviceRepository {
         }
         raw.append(']');
         return database.sql("""
-                        WITH input AS (
-                            SELECT u.*, r.raw
-                              FROM unnest(:ids::text[], :ips::text[], :macs::text[], :hostnames::text[], :types::text[],
-                                          :manufacturers::text[], :models::text[], :ports::text[], :rawPorts::text[],
-                                          :agents::text[], :canonicals::text[], :rowIds::text[]) WITH ORDINALITY
-                                   AS u(device_id, ips, macs, hostname, device_type, manufacturer, model, ports, raw_ports,
-                                        agent, canonical, row_id, ord)
-                              JOIN jsonb_array_elements(:raw::jsonb) WITH ORDINALITY AS r(raw, ord) USING (ord)),
-                        previous AS (
-                            SELECT d.* FROM input k
+                        WITH previous AS (
+                            SELECT d.* FROM unnest(:ids::text[]) AS k(device_id)
                             -- one lookup per key on the unique index, whatever the (often stale, during bulk
                             -- loads) statistics say; OFFSET 0 keeps the planner from flattening it into a join
                               JOIN LATERAL (SELECT device_id, integration_source_id, partition, canonical_device_id,
@@ -179,7 +171,14 @@ class DeviceRepository {
                             SELECT row_id::uuid, :tenant, :source, device_id, :type, string_to_array(ips, ';'), string_to_array(macs, ';'),
                                    hostname, device_type, manufacturer, model, string_to_array(ports, ';')::integer[], raw,
                                    string_to_array(raw_ports, ';')::integer[], agent, :partition, canonical::uuid, :now, :now
-                              FROM input ORDER BY device_id -- rows locked in one order: concurrent batches do not deadlock
+                              -- ROWS FROM zips the arrays and the raw records by position, in the caller's order (by
+                              -- device_id): rows are locked in one order, so concurrent batches do not deadlock
+                              FROM ROWS FROM (unnest(:ids::text[]), unnest(:ips::text[]), unnest(:macs::text[]), unnest(:hostnames::text[]),
+                                              unnest(:types::text[]), unnest(:manufacturers::text[]), unnest(:models::text[]),
+                                              unnest(:ports::text[]), unnest(:rawPorts::text[]), unnest(:agents::text[]),
+                                              unnest(:canonicals::text[]), unnest(:rowIds::text[]), jsonb_array_elements(:raw::jsonb))
+                                   AS input(device_id, ips, macs, hostname, device_type, manufacturer, model, ports, raw_ports,
+                                            agent, canonical, row_id, raw)
                             ON CONFLICT (tenant_id, source_type, device_id) DO UPDATE SET
                                 integration_source_id = excluded.integration_source_id, ip_addresses = excluded.ip_addresses,
                                 mac_addresses = excluded.mac_addresses, hostname = excluded.hostname,
