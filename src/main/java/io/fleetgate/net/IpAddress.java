@@ -43,22 +43,36 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
         return new IpAddress(false, 0, value & 0xffffffffL);
     }
 
+    /** Four decimal octets 0–255 without leading zeros (those read as octal elsewhere), dot-separated. */
     private static long parseV4(String value) {
-        String[] parts = value.split("\\.", -1);
-        if (parts.length != 4) {
-            throw new IllegalArgumentException("not an IP address: '" + abbreviate(value) + "'");
-        }
         long result = 0;
-        for (String part : parts) {
-            if (part.isEmpty() || part.length() > 3 || (part.length() > 1 && part.charAt(0) == '0')
-                    || !part.chars().allMatch(Character::isDigit)) {
+        int octets = 0;
+        int start = 0;
+        while (start <= value.length()) {
+            int end = value.indexOf('.', start);
+            if (end < 0) {
+                end = value.length();
+            }
+            int digits = end - start;
+            if (digits < 1 || digits > 3 || (digits > 1 && value.charAt(start) == '0') || ++octets > 4) {
                 throw new IllegalArgumentException("not an IP address: '" + abbreviate(value) + "'");
             }
-            int octet = Integer.parseInt(part);
+            int octet = 0;
+            for (int i = start; i < end; i++) {
+                char c = value.charAt(i);
+                if (c < '0' || c > '9') {
+                    throw new IllegalArgumentException("not an IP address: '" + abbreviate(value) + "'");
+                }
+                octet = octet * 10 + (c - '0');
+            }
             if (octet > 255) {
                 throw new IllegalArgumentException("not an IP address: '" + abbreviate(value) + "'");
             }
             result = (result << 8) | octet;
+            start = end + 1;
+        }
+        if (octets != 4) {
+            throw new IllegalArgumentException("not an IP address: '" + abbreviate(value) + "'");
         }
         return result;
     }

@@ -92,8 +92,8 @@ class DeviceRepository {
                                         WHERE m.canonical_device_id = h.canonical_device_id AND m.kind = 'mac')""")
                 .bind("tenant", tenant)
                 .bind("partition", partition)
-                .bind("kinds", SqlArrays.text(kinds))
-                .bind("values", SqlArrays.text(values))
+                .bind("kinds", SqlArrays.literal(kinds.toArray(String[]::new)))
+                .bind("values", SqlArrays.literal(values.toArray(String[]::new)))
                 .map((row, meta) -> {
                     UUID canonical = row.get("canonical_device_id", UUID.class);
                     if (Boolean.TRUE.equals(row.get("has_mac", Boolean.class))) {
@@ -197,18 +197,18 @@ class DeviceRepository {
                 .bind("type", source.sourceType())
                 .bind("partition", source.partition())
                 .bind("now", at(now))
-                .bind("ids", ids)
-                .bind("ips", ips)
-                .bind("macs", macs)
-                .bind("hostnames", hostnames)
-                .bind("types", types)
-                .bind("manufacturers", manufacturers)
-                .bind("models", models)
-                .bind("ports", ports)
-                .bind("rawPorts", rawPorts)
-                .bind("agents", agents)
-                .bind("canonicals", canonicals)
-                .bind("rowIds", rowIds)
+                .bind("ids", SqlArrays.literal(ids))
+                .bind("ips", SqlArrays.literal(ips))
+                .bind("macs", SqlArrays.literal(macs))
+                .bind("hostnames", SqlArrays.literal(hostnames))
+                .bind("types", SqlArrays.literal(types))
+                .bind("manufacturers", SqlArrays.literal(manufacturers))
+                .bind("models", SqlArrays.literal(models))
+                .bind("ports", SqlArrays.literal(ports))
+                .bind("rawPorts", SqlArrays.literal(rawPorts))
+                .bind("agents", SqlArrays.literal(agents))
+                .bind("canonicals", SqlArrays.literal(canonicals))
+                .bind("rowIds", SqlArrays.literal(rowIds))
                 .bind("raw", Json.of(raw.toString()))
                 .map((row, meta) -> {
                     String deviceId = row.get("device_id", String.class);
@@ -246,8 +246,8 @@ class DeviceRepository {
                          WHERE d.tenant_id = :tenant AND d.source_type = :type AND d.device_id = u.device_id""")
                 .bind("tenant", source.tenantId())
                 .bind("type", source.sourceType())
-                .bind("ids", canonicals.keySet().toArray(String[]::new))
-                .bind("canonicals", canonicals.values().stream().map(UUID::toString).toArray(String[]::new))
+                .bind("ids", SqlArrays.literal(canonicals.keySet().toArray(String[]::new)))
+                .bind("canonicals", SqlArrays.literal(canonicals.values().stream().map(UUID::toString).toArray(String[]::new)))
                 .fetch().rowsUpdated().then();
     }
 
@@ -282,20 +282,23 @@ class DeviceRepository {
         String[] values = new String[n];
         String[] canonicals = new String[n];
         String[] claimed = new String[n];
+        Instant lastClaim = null;
         for (int i = 0; i < n; i++) {
             IdentityResolver.IdentifierWrite write = writes.get(i);
             kinds[i] = write.kind();
             values[i] = write.value();
             canonicals[i] = write.canonical().toString();
-            claimed[i] = write.claimedAt().toString();
+            // most identifiers of a batch are claimed at the same moment (the batch's): format it once
+            claimed[i] = write.claimedAt().equals(lastClaim) ? claimed[i - 1] : write.claimedAt().toString();
+            lastClaim = write.claimedAt();
         }
         return database.sql(sql)
                 .bind("tenant", tenant)
                 .bind("partition", partition)
-                .bind("kinds", kinds)
-                .bind("values", values)
-                .bind("canonicals", canonicals)
-                .bind("claimed", claimed)
+                .bind("kinds", SqlArrays.literal(kinds))
+                .bind("values", SqlArrays.literal(values))
+                .bind("canonicals", SqlArrays.literal(canonicals))
+                .bind("claimed", SqlArrays.literal(claimed))
                 .fetch().rowsUpdated().then();
     }
 
@@ -329,11 +332,11 @@ class DeviceRepository {
                 .bind("tenant", source.tenantId())
                 .bind("partition", source.partition())
                 .bind("type", source.sourceType())
-                .bind("ids", ids)
-                .bind("canonicals", canonicals)
-                .bind("reasons", reasons)
-                .bind("keys", keys)
-                .bind("previous", previous)
+                .bind("ids", SqlArrays.literal(ids))
+                .bind("canonicals", SqlArrays.literal(canonicals))
+                .bind("reasons", SqlArrays.literal(reasons))
+                .bind("keys", SqlArrays.literal(keys))
+                .bind("previous", SqlArrays.literal(previous))
                 .fetch().rowsUpdated().then();
     }
 

@@ -17,9 +17,18 @@ class IpAddressTest {
         assertThat(IpAddress.parse(text).toString()).isEqualTo(normal);
     }
 
+    @org.junit.jupiter.api.Test
+    void everyOctetValueRoundTrips() {
+        for (int octet = 0; octet <= 255; octet++) {
+            String text = octet + "." + (255 - octet) + ".0." + octet;
+            assertThat(IpAddress.parse(text).toString()).isEqualTo(text);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "localhost", "example.com", "127.0.0", "127.0.0.1.2", "256.0.0.1", "01.2.3.4", "1.2.3.-4",
-            "fe80::1%eth0", "2001:db8::g", "1.2.3.4/32", "::ffff:1.2.3"})
+            "fe80::1%eth0", "2001:db8::g", "1.2.3.4/32", "::ffff:1.2.3",
+            "1.2.3.", ".1.2.3", "1..2.3", "1.2.3.4.", "1234.1.1.1", "1.2.3.a", "1.2.3.4 5", "999.1.1.1", "1.2.3.00"})
     void anythingButALiteralIsRefusedWithoutALookup(String text) {
         assertThatThrownBy(() -> IpAddress.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }
