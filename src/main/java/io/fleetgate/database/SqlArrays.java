@@ -34,12 +34,16 @@ public final class SqlArrays {
                 continue;
             }
             literal.append('"');
-            for (int c = 0; c < value.length(); c++) {
-                char ch = value.charAt(c);
-                if (ch == '"' || ch == '\\') {
-                    literal.append('\\');
+            if (value.indexOf('"') < 0 && value.indexOf('\\') < 0) {
+                literal.append(value);
+            } else {
+                for (int c = 0; c < value.length(); c++) {
+                    char ch = value.charAt(c);
+                    if (ch == '"' || ch == '\\') {
+                        literal.append('\\');
+                    }
+                    literal.append(ch);
                 }
-                literal.append(ch);
             }
             literal.append('"');
         }

@@ -122,6 +122,9 @@ class DeviceRepository {
      * escaping, which binding them as text arrays would.
      */
     Mono<Map<String, StoredRow>> upsert(SourceInfo source, List<ValidDevice> devices, Instant now) {
+        if (now.getNano() % 1000 != 0) {
+            throw new IllegalArgumentException("now must be whole microseconds, as PostgreSQL stores it: " + now);
+        }
         int n = devices.size();
         String[] ids = new String[n];
         String[] ips = new String[n];
@@ -159,7 +162,7 @@ class DeviceRepository {
                             -- one lookup per key on the unique index, whatever the (often stale, during bulk
                             -- loads) statistics say; OFFSET 0 keeps the planner from flattening it into a join
                               JOIN LATERAL (SELECT device_id, integration_source_id, partition, canonical_device_id,
-                                                   first_seen_at, agent_uid, ip_addresses, mac_addresses, ports, raw_data_ports,
+                                                   agent_uid, ip_addresses, mac_addresses, ports, raw_data_ports,
                                                    hostname
                                               FROM discovered_devices x
                                              WHERE x.tenant_id = :tenant AND x.source_type = :type AND x.device_id = k.device_id
@@ -186,9 +189,11 @@ class DeviceRepository {
                                 ports = excluded.ports, raw_data = excluded.raw_data, raw_data_ports = excluded.raw_data_ports,
                                 agent_uid = excluded.agent_uid, partition = excluded.partition, last_seen_at = excluded.last_seen_at
                             RETURNING device_id, canonical_device_id, first_seen_at, (xmax = 0) AS inserted)
-                        SELECT s.device_id, s.canonical_device_id, s.first_seen_at, s.inserted,
+                        SELECT s.device_id, s.canonical_device_id, s.inserted,
+                               -- a new row's is :now (decoding timestamps is the dearest part of reading this result)
+                               CASE WHEN NOT s.inserted THEN s.first_seen_at END AS first_seen_at,
                                p.integration_source_id AS old_source, p.partition AS old_partition,
-                               p.canonical_device_id AS old_canonical, p.first_seen_at AS old_first_seen, p.agent_uid AS old_agent,
+                               p.canonical_device_id AS old_canonical, p.agent_uid AS old_agent,
                                p.ip_addresses AS old_ips, p.mac_addresses AS old_macs, p.ports AS old_ports, p.raw_data_ports AS old_raw_ports,
                                p.hostname AS old_hostname
                           FROM stored s LEFT JOIN previous p USING (device_id)""")
@@ -214,14 +219,13 @@ class DeviceRepository {
                     String deviceId = row.get("device_id", String.class);
                     UUID oldSource = row.get("old_source", UUID.class);
                     ExistingDevice previous = oldSource == null ? null : new ExistingDevice(deviceId, oldSource,
-                            row.get("old_partition", String.class), row.get("old_canonical", UUID.class),
-                            instant(row.get("old_first_seen", OffsetDateTime.class)), row.get("old_agent", String.class),
+                            row.get("old_partition", String.class), row.get("old_canonical", UUID.class), row.get("old_agent", String.class),
                             SqlArrays.list(row.get("old_ips", String[].class)), SqlArrays.list(row.get("old_macs", String[].class)),
                             SqlArrays.list(row.get("old_ports", Integer[].class)),
                             SqlArrays.list(row.get("old_raw_ports", Integer[].class)), row.get("old_hostname", String.class));
+                    boolean inserted = Boolean.TRUE.equals(row.get("inserted", Boolean.class));
                     return new StoredRow(deviceId, row.get("canonical_device_id", UUID.class),
-                            instant(row.get("first_seen_at", OffsetDateTime.class)),
-                            Boolean.TRUE.equals(row.get("inserted", Boolean.class)), previous);
+                            inserted ? now : instant(row.get("first_seen_at", OffsetDateTime.class)), inserted, previous);
                 })
                 .all()
                 .collectMap(StoredRow::deviceId);

@@ -1,11 +1,10 @@
 package io.fleetgate.sync;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 /** A stored device as the next batch finds it: its identity and what its sweep targets depend on. */
-record ExistingDevice(String deviceId, UUID sourceId, String partition, UUID canonical, Instant firstSeen, String agentUid,
+record ExistingDevice(String deviceId, UUID sourceId, String partition, UUID canonical, String agentUid,
                       List<String> ips, List<String> macs, List<Integer> ports, List<Integer> rawPorts, String hostname) {
 
     /**

@@ -7,6 +7,7 @@ import io.r2dbc.spi.R2dbcException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -60,7 +61,7 @@ class IngestService {
         List<ValidDevice> byId = new ArrayList<>(devices);
         byId.sort(Comparator.comparing(ValidDevice::deviceId));
         return Mono.defer(() -> {
-                    Instant now = clock.instant();
+                    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS); // as PostgreSQL stores it
                     return repository.upsert(source, byId, now)
                             .flatMap(rows -> identity(source, devices, rows)
                                     .flatMap(resolution -> repository.reassign(source, reassigned(rows, resolution))
