@@ -43,7 +43,7 @@ final class IngestBenchmark {
         long naive = options.number("naive", 0);
         boolean flood = options.flag("flood");
         String heap = options.text("heap", "512m");
-        long warmup = options.number("warmup", 50_000);
+        long warmup = options.number("warmup", 200_000);
         System.out.printf("ingest: %,d devices, %d streams, batches of %d, window %d%s, gateway -Xmx%s, %,d devices of warm-up%n",
                 devices, flood ? 1 : streams, batch, window, flood ? " (flood: no window)" : "", heap, warmup);
 

@@ -12,8 +12,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,12 +54,12 @@ class DeviceRepository {
     }
 
     /** Marks where {@link #rollbackToSavepoint} returns to (within the batch's transaction). */
-    Mono<Void> savepoint() {
-        return database.sql("SAVEPOINT identity").then();
+    Mono<Void> savepoint(String name) {
+        return database.sql("SAVEPOINT " + name).then();
     }
 
-    Mono<Void> rollbackToSavepoint() {
-        return database.sql("ROLLBACK TO SAVEPOINT identity").then();
+    Mono<Void> rollbackToSavepoint(String name) {
+        return database.sql("ROLLBACK TO SAVEPOINT " + name).then();
     }
 
     /** Holders of the batch's MACs and IPs, and which IP holders have a usable MAC. */
@@ -115,48 +117,124 @@ class DeviceRepository {
     }
 
     /**
+     * The batch's rows as statement parameters: one text array literal per column, in the
+     * caller's order (by device_id), and the raw records as one JSON array. New rows take a fresh
+     * canonical id (UUIDv7: a new canonical device's MAC index entry goes to the right edge).
+     * Per-row lists travel as ';'-joined text and raw records as JSON: neither needs escaping.
+     */
+    private record Rows(List<ValidDevice> devices, Map<String, String> columns, String rawJson, String[] canonicals) {
+
+        static Rows of(List<ValidDevice> devices) {
+            int n = devices.size();
+            String[] ids = new String[n];
+            String[] ips = new String[n];
+            String[] macs = new String[n];
+            String[] hostnames = new String[n];
+            String[] types = new String[n];
+            String[] manufacturers = new String[n];
+            String[] models = new String[n];
+            String[] ports = new String[n];
+            String[] rawPorts = new String[n];
+            String[] agents = new String[n];
+            String[] canonicals = new String[n];
+            String[] rowIds = new String[n];
+            StringBuilder raw = new StringBuilder(n * 512).append('[');
+            for (int i = 0; i < n; i++) {
+                ValidDevice device = devices.get(i);
+                ids[i] = device.deviceId();
+                ips[i] = String.join(";", device.ips());
+                macs[i] = String.join(";", device.macs());
+                hostnames[i] = device.hostname();
+                types[i] = device.deviceType();
+                manufacturers[i] = device.manufacturer();
+                models[i] = device.model();
+                ports[i] = joined(device.ports());
+                rawPorts[i] = joined(device.rawPorts());
+                agents[i] = device.agentUid();
+                canonicals[i] = TimeOrderedIds.next().toString();
+                rowIds[i] = TimeOrderedIds.next().toString();
+                raw.append(i == 0 ? "" : ",").append(device.rawJson());
+            }
+            Map<String, String> columns = new LinkedHashMap<>();
+            columns.put("ids", SqlArrays.literal(ids));
+            columns.put("ips", SqlArrays.literal(ips));
+            columns.put("macs", SqlArrays.literal(macs));
+            columns.put("hostnames", SqlArrays.literal(hostnames));
+            columns.put("types", SqlArrays.literal(types));
+            columns.put("manufacturers", SqlArrays.literal(manufacturers));
+            columns.put("models", SqlArrays.literal(models));
+            columns.put("ports", SqlArrays.literal(ports));
+            columns.put("rawPorts", SqlArrays.literal(rawPorts));
+            columns.put("agents", SqlArrays.literal(agents));
+            columns.put("canonicals", SqlArrays.literal(canonicals));
+            columns.put("rowIds", SqlArrays.literal(rowIds));
+            return new Rows(devices, columns, raw.append(']').toString(), canonicals);
+        }
+
+        DatabaseClient.GenericExecuteSpec bind(DatabaseClient.GenericExecuteSpec statement, SourceInfo source, Instant now) {
+            if (now.getNano() % 1000 != 0) {
+                throw new IllegalArgumentException("now must be whole microseconds, as PostgreSQL stores it: " + now);
+            }
+            for (Map.Entry<String, String> column : columns.entrySet()) {
+                statement = statement.bind(column.getKey(), column.getValue());
+            }
+            return statement.bind("tenant", source.tenantId())
+                    .bind("source", source.id())
+                    .bind("type", source.sourceType())
+                    .bind("partition", source.partition())
+                    .bind("now", at(now))
+                    .bind("raw", Json.of(rawJson));
+        }
+    }
+
+    /** The columns of a new row, in the order of {@link #ROWS}. */
+    private static final String INSERTED_COLUMNS = """
+            id, tenant_id, integration_source_id, device_id, source_type, ip_addresses, mac_addresses, hostname, device_type,
+            manufacturer, model, ports, raw_data, raw_data_ports, agent_uid, partition, canonical_device_id, first_seen_at, last_seen_at""";
+
+    /**
+     * The batch's rows. ROWS FROM zips the arrays and the raw records by position, in the
+     * caller's order (by device_id): rows are locked in one order, so concurrent batches do not
+     * deadlock.
+     */
+    private static final String ROWS = """
+            SELECT row_id::uuid, :tenant, :source, device_id, :type, string_to_array(ips, ';'), string_to_array(macs, ';'),
+                   hostname, device_type, manufacturer, model, string_to_array(ports, ';')::integer[], raw,
+                   string_to_array(raw_ports, ';')::integer[], agent, :partition, canonical::uuid, :now, :now
+              FROM ROWS FROM (unnest(:ids::text[]), unnest(:ips::text[]), unnest(:macs::text[]), unnest(:hostnames::text[]),
+                              unnest(:types::text[]), unnest(:manufacturers::text[]), unnest(:models::text[]),
+                              unnest(:ports::text[]), unnest(:rawPorts::text[]), unnest(:agents::text[]),
+                              unnest(:canonicals::text[]), unnest(:rowIds::text[]), jsonb_array_elements(:raw::jsonb))
+                   AS input(device_id, ips, macs, hostname, device_type, manufacturer, model, ports, raw_ports,
+                            agent, canonical, row_id, raw)""";
+
+    /**
+     * Inserts the batch's devices, all taken to be new, with a plain {@code INSERT} (no conflict
+     * check, nothing read back): a device already stored, or inserted by a concurrent batch (whose
+     * commit the insert waits for), fails the statement with a unique violation, and the caller
+     * falls back to {@link #upsert}.
+     */
+    Mono<Map<String, StoredRow>> insertNew(SourceInfo source, List<ValidDevice> devices, Instant now) {
+        Rows rows = Rows.of(devices);
+        return rows.bind(database.sql("INSERT INTO discovered_devices (" + INSERTED_COLUMNS + ")\n" + ROWS), source, now)
+                .fetch().rowsUpdated()
+                .map(inserted -> {
+                    Map<String, StoredRow> stored = new HashMap<>(devices.size() * 2);
+                    for (int i = 0; i < devices.size(); i++) {
+                        String deviceId = devices.get(i).deviceId();
+                        stored.put(deviceId, new StoredRow(deviceId, UUID.fromString(rows.canonicals()[i]), now, true, null));
+                    }
+                    return stored;
+                });
+    }
+
+    /**
      * Inserts or updates the batch's devices in one statement and returns each row with its
      * previous state. New rows take the canonical id offered; existing rows keep theirs (identity
-     * is decided afterwards, under the partition lock, and corrected with {@link #reassign}).
-     * Raw records travel as one JSON array, per-row lists as ';'-joined text: neither needs
-     * escaping, which binding them as text arrays would.
+     * is decided afterwards and corrected with {@link #reassign}).
      */
     Mono<Map<String, StoredRow>> upsert(SourceInfo source, List<ValidDevice> devices, Instant now) {
-        if (now.getNano() % 1000 != 0) {
-            throw new IllegalArgumentException("now must be whole microseconds, as PostgreSQL stores it: " + now);
-        }
-        int n = devices.size();
-        String[] ids = new String[n];
-        String[] ips = new String[n];
-        String[] macs = new String[n];
-        String[] hostnames = new String[n];
-        String[] types = new String[n];
-        String[] manufacturers = new String[n];
-        String[] models = new String[n];
-        String[] ports = new String[n];
-        String[] rawPorts = new String[n];
-        String[] agents = new String[n];
-        String[] canonicals = new String[n];
-        String[] rowIds = new String[n];
-        StringBuilder raw = new StringBuilder(n * 512).append('[');
-        for (int i = 0; i < n; i++) {
-            ValidDevice device = devices.get(i);
-            ids[i] = device.deviceId();
-            ips[i] = String.join(";", device.ips());
-            macs[i] = String.join(";", device.macs());
-            hostnames[i] = device.hostname();
-            types[i] = device.deviceType();
-            manufacturers[i] = device.manufacturer();
-            models[i] = device.model();
-            ports[i] = joined(device.ports());
-            rawPorts[i] = joined(device.rawPorts());
-            agents[i] = device.agentUid();
-            canonicals[i] = TimeOrderedIds.next().toString(); // a new canonical device's MAC index entry goes to the right edge
-            rowIds[i] = TimeOrderedIds.next().toString();
-            raw.append(i == 0 ? "" : ",").append(device.rawJson());
-        }
-        raw.append(']');
-        return database.sql("""
+        return Rows.of(devices).bind(database.sql("""
                         WITH previous AS (
                             SELECT d.* FROM unnest(:ids::text[]) AS k(device_id)
                             -- one lookup per key on the unique index, whatever the (often stale, during bulk
@@ -168,20 +246,8 @@ class DeviceRepository {
                                              WHERE x.tenant_id = :tenant AND x.source_type = :type AND x.device_id = k.device_id
                                             OFFSET 0) d ON true),
                         stored AS (
-                            INSERT INTO discovered_devices AS d (id, tenant_id, integration_source_id, device_id, source_type,
-                                ip_addresses, mac_addresses, hostname, device_type, manufacturer, model, ports, raw_data,
-                                raw_data_ports, agent_uid, partition, canonical_device_id, first_seen_at, last_seen_at)
-                            SELECT row_id::uuid, :tenant, :source, device_id, :type, string_to_array(ips, ';'), string_to_array(macs, ';'),
-                                   hostname, device_type, manufacturer, model, string_to_array(ports, ';')::integer[], raw,
-                                   string_to_array(raw_ports, ';')::integer[], agent, :partition, canonical::uuid, :now, :now
-                              -- ROWS FROM zips the arrays and the raw records by position, in the caller's order (by
-                              -- device_id): rows are locked in one order, so concurrent batches do not deadlock
-                              FROM ROWS FROM (unnest(:ids::text[]), unnest(:ips::text[]), unnest(:macs::text[]), unnest(:hostnames::text[]),
-                                              unnest(:types::text[]), unnest(:manufacturers::text[]), unnest(:models::text[]),
-                                              unnest(:ports::text[]), unnest(:rawPorts::text[]), unnest(:agents::text[]),
-                                              unnest(:canonicals::text[]), unnest(:rowIds::text[]), jsonb_array_elements(:raw::jsonb))
-                                   AS input(device_id, ips, macs, hostname, device_type, manufacturer, model, ports, raw_ports,
-                                            agent, canonical, row_id, raw)
+                            INSERT INTO discovered_devices AS d ({columns})
+                            {rows}
                             ON CONFLICT (tenant_id, source_type, device_id) DO UPDATE SET
                                 integration_source_id = excluded.integration_source_id, ip_addresses = excluded.ip_addresses,
                                 mac_addresses = excluded.mac_addresses, hostname = excluded.hostname,
@@ -196,25 +262,8 @@ class DeviceRepository {
                                p.canonical_device_id AS old_canonical, p.agent_uid AS old_agent,
                                p.ip_addresses AS old_ips, p.mac_addresses AS old_macs, p.ports AS old_ports, p.raw_data_ports AS old_raw_ports,
                                p.hostname AS old_hostname
-                          FROM stored s LEFT JOIN previous p USING (device_id)""")
-                .bind("tenant", source.tenantId())
-                .bind("source", source.id())
-                .bind("type", source.sourceType())
-                .bind("partition", source.partition())
-                .bind("now", at(now))
-                .bind("ids", SqlArrays.literal(ids))
-                .bind("ips", SqlArrays.literal(ips))
-                .bind("macs", SqlArrays.literal(macs))
-                .bind("hostnames", SqlArrays.literal(hostnames))
-                .bind("types", SqlArrays.literal(types))
-                .bind("manufacturers", SqlArrays.literal(manufacturers))
-                .bind("models", SqlArrays.literal(models))
-                .bind("ports", SqlArrays.literal(ports))
-                .bind("rawPorts", SqlArrays.literal(rawPorts))
-                .bind("agents", SqlArrays.literal(agents))
-                .bind("canonicals", SqlArrays.literal(canonicals))
-                .bind("rowIds", SqlArrays.literal(rowIds))
-                .bind("raw", Json.of(raw.toString()))
+                          FROM stored s LEFT JOIN previous p USING (device_id)"""
+                        .replace("{columns}", INSERTED_COLUMNS).replace("{rows}", ROWS)), source, now)
                 .map((row, meta) -> {
                     String deviceId = row.get("device_id", String.class);
                     UUID oldSource = row.get("old_source", UUID.class);
@@ -264,11 +313,13 @@ class DeviceRepository {
         List<IdentityResolver.IdentifierWrite> inserts = new ArrayList<>(writes.size());
         List<IdentityResolver.IdentifierWrite> updates = new ArrayList<>();
         writes.forEach(write -> (write.replaces() ? updates : inserts).add(write));
+        // one order for every batch: concurrent inserts of a key wait rather than deadlock (sorted
+        // here rather than by the statement: the gateway's CPU is cheaper than the database's)
+        inserts.sort(IDENTIFIER_ORDER);
         return identifiers("""
                         INSERT INTO device_identifiers (tenant_id, partition, kind, value, canonical_device_id, claimed_at)
                         SELECT :tenant, :partition, u.kind, u.value, u.canonical::uuid, u.claimed::timestamptz
-                          FROM unnest(:kinds::text[], :values::text[], :canonicals::text[], :claimed::text[]) AS u(kind, value, canonical, claimed)
-                         ORDER BY u.kind, u.value -- one order for every batch: concurrent inserts of a key wait rather than deadlock""",
+                          FROM unnest(:kinds::text[], :values::text[], :canonicals::text[], :claimed::text[]) AS u(kind, value, canonical, claimed)""",
                 tenant, partition, inserts)
                 .then(identifiers("""
                         UPDATE device_identifiers i SET canonical_device_id = u.canonical::uuid, claimed_at = u.claimed::timestamptz
@@ -276,6 +327,9 @@ class DeviceRepository {
                          WHERE i.tenant_id = :tenant AND i.partition = :partition AND i.kind = u.kind AND i.value = u.value""",
                         tenant, partition, updates));
     }
+
+    private static final Comparator<IdentityResolver.IdentifierWrite> IDENTIFIER_ORDER =
+            Comparator.comparing(IdentityResolver.IdentifierWrite::kind).thenComparing(IdentityResolver.IdentifierWrite::value);
 
     private Mono<Void> identifiers(String sql, UUID tenant, String partition, List<IdentityResolver.IdentifierWrite> writes) {
         if (writes.isEmpty()) {

@@ -34,7 +34,8 @@ import reactor.util.retry.Retry;
 class IngestService {
 
     private static final int CONFLICT_RETRIES = 3;
-    private static final Set<String> RETRIED_STATES = Set.of("40P01", "40001", "23505");
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final Set<String> RETRIED_STATES = Set.of("40P01", "40001", UNIQUE_VIOLATION);
 
     /** What a committed batch did to the stored rows (duplicates already collapsed). */
     record Stored(long created, long updated) {
@@ -44,8 +45,10 @@ class IngestService {
     private final ChangePublisher changes;
     private final TransactionalOperator transaction;
     private final Clock clock;
-    /** Sources whose last first-sight guess failed (see {@link #firstSight}): one entry per source at most. */
-    private final Set<UUID> guessedWrong = ConcurrentHashMap.newKeySet();
+    /** Sources whose last guess that their batch is all new failed (see {@link #rows}): one entry per source at most. */
+    private final Set<UUID> storedDevicesFound = ConcurrentHashMap.newKeySet();
+    /** Sources whose last guess that nothing is known failed (see {@link #firstSight}): one entry per source at most. */
+    private final Set<UUID> identifiersFound = ConcurrentHashMap.newKeySet();
 
     IngestService(DeviceRepository repository, ChangePublisher changes, TransactionalOperator transaction, Clock clock) {
         this.repository = repository;
@@ -62,7 +65,7 @@ class IngestService {
         byId.sort(Comparator.comparing(ValidDevice::deviceId));
         return Mono.defer(() -> {
                     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS); // as PostgreSQL stores it
-                    return repository.upsert(source, byId, now)
+                    return rows(source, byId, now)
                             .flatMap(rows -> identity(source, devices, rows)
                                     .flatMap(resolution -> repository.reassign(source, reassigned(rows, resolution))
                                             .then(repository.recordMerges(source, resolution.merges()))
@@ -78,6 +81,32 @@ class IngestService {
                 // PostgreSQL aborts one, which starts over and then sees what the other stored
                 .retryWhen(Retry.backoff(CONFLICT_RETRIES, Duration.ofMillis(20)).filter(IngestService::conflict)
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+    }
+
+    /**
+     * Stores the batch's device rows. A source in its first sync sends devices that are all new:
+     * they are inserted as such, which costs PostgreSQL little more than a COPY; a unique violation
+     * (a device stored already, or by a concurrent batch) returns to a savepoint and upserts. A
+     * source whose guess failed upserts until a batch of it turns out to be all new again.
+     */
+    private Mono<Map<String, DeviceRepository.StoredRow>> rows(SourceInfo source, List<ValidDevice> devices, Instant now) {
+        Mono<Map<String, DeviceRepository.StoredRow>> upsert = repository.upsert(source, devices, now).doOnNext(rows -> {
+            if (rows.values().stream().allMatch(DeviceRepository.StoredRow::inserted)) {
+                storedDevicesFound.remove(source.id());
+            }
+        });
+        if (storedDevicesFound.contains(source.id())) {
+            return upsert;
+        }
+        return repository.savepoint("devices")
+                .then(repository.insertNew(source, devices, now))
+                .onErrorResume(error -> {
+                    if (!UNIQUE_VIOLATION.equals(sqlState(error))) {
+                        return Mono.error(error);
+                    }
+                    storedDevicesFound.add(source.id());
+                    return repository.rollbackToSavepoint("devices").then(upsert);
+                });
     }
 
     /**
@@ -105,7 +134,7 @@ class IngestService {
             return Mono.just(new IdentityResolver.Resolution(kept, List.of(), List.of(), Set.of()));
         }
         Mono<IdentityResolver.Resolution> locked = Mono.defer(() -> locked(source, undecided, rows));
-        boolean guess = allNew && !guessedWrong.contains(source.id());
+        boolean guess = allNew && !identifiersFound.contains(source.id());
         return (guess ? firstSight(source, undecided, rows, locked) : locked).map(decided -> {
             kept.putAll(decided.canonicals());
             return new IdentityResolver.Resolution(kept, decided.writes(), decided.merges(), decided.previousHolders());
@@ -126,15 +155,15 @@ class IngestService {
                                                         Map<String, DeviceRepository.StoredRow> rows,
                                                         Mono<IdentityResolver.Resolution> otherwise) {
         IdentityResolver.Resolution guessed = resolve(source, devices, rows, IdentityResolver.Known.NOTHING);
-        return repository.savepoint()
+        return repository.savepoint("identity")
                 .then(repository.writeIdentifiers(source.tenantId(), source.partition(), guessed.writes()))
                 .thenReturn(guessed)
                 .onErrorResume(error -> {
-                    if (!RETRIED_STATES.contains(sqlState(error))) {
+                    if (!UNIQUE_VIOLATION.equals(sqlState(error))) {
                         return Mono.error(error);
                     }
-                    guessedWrong.add(source.id());
-                    return repository.rollbackToSavepoint().then(otherwise);
+                    identifiersFound.add(source.id());
+                    return repository.rollbackToSavepoint("identity").then(otherwise);
                 });
     }
 
@@ -151,7 +180,7 @@ class IngestService {
                 .then(repository.known(source.tenantId(), source.partition(), macs, ips))
                 .map(known -> {
                     if (known.macs().isEmpty() && known.ips().isEmpty()) {
-                        guessedWrong.remove(source.id());
+                        identifiersFound.remove(source.id());
                     }
                     return resolve(source, devices, rows, known);
                 })
