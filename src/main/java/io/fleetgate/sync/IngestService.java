@@ -90,7 +90,7 @@ class IngestService {
      * source whose guess failed upserts until a batch of it turns out to be all new again.
      */
     private Mono<Map<String, DeviceRepository.StoredRow>> rows(SourceInfo source, List<ValidDevice> devices, Instant now) {
-        Mono<Map<String, DeviceRepository.StoredRow>> upsert = repository.upsert(source, devices, now).doOnNext(rows -> {
+        Mono<Map<String, DeviceRepository.StoredRow>> upsert = Mono.defer(() -> repository.upsert(source, devices, now)).doOnNext(rows -> {
             if (rows.values().stream().allMatch(DeviceRepository.StoredRow::inserted)) {
                 storedDevicesFound.remove(source.id());
             }
