@@ -70,8 +70,9 @@ public final class IdentityResolver {
         Map<String, UUID> macs = new HashMap<>(known.macs());
         Map<String, Holder> ips = new HashMap<>(known.ips());
         Set<UUID> withMac = new HashSet<>(known.canonicalsWithUsableMac());
-        Map<String, UUID> canonicals = new LinkedHashMap<>();
-        Map<String, IdentifierWrite> writes = new LinkedHashMap<>();
+        Map<String, UUID> canonicals = new LinkedHashMap<>(batch.size() * 2);
+        List<IdentifierWrite> macWrites = new ArrayList<>(); // a MAC is written once: by its first holder
+        Map<String, IdentifierWrite> ipWrites = new LinkedHashMap<>(); // an IP may move within the batch: its last claim
         List<Merge> merges = new ArrayList<>();
         Set<UUID> previousHolders = new HashSet<>();
 
@@ -91,7 +92,7 @@ public final class IdentityResolver {
             for (String mac : device.usableMacs()) {
                 if (!macs.containsKey(mac)) {
                     macs.put(mac, canonical);
-                    writes.put("mac|" + mac, new IdentifierWrite("mac", mac, canonical, device.firstSeen(), false));
+                    macWrites.add(new IdentifierWrite("mac", mac, canonical, device.firstSeen(), false));
                 }
             }
             if (!device.usableMacs().isEmpty()) {
@@ -100,15 +101,18 @@ public final class IdentityResolver {
             for (String ip : device.ips()) {
                 Holder holder = ips.get(ip);
                 if (holder == null) {
-                    claim(ip, canonical, device.firstSeen(), ips, writes, known);
+                    claim(ip, canonical, device.firstSeen(), ips, ipWrites, known);
                 } else if (!holder.canonical().equals(canonical) && device.firstSeen().isAfter(holder.claimedAt())) {
-                    claim(ip, canonical, device.firstSeen(), ips, writes, known);
+                    claim(ip, canonical, device.firstSeen(), ips, ipWrites, known);
                     merges.add(new Merge(device.deviceId(), canonical, "ip_moved", ip, holder.canonical()));
                     previousHolders.add(holder.canonical());
                 }
             }
         }
-        return new Resolution(canonicals, List.copyOf(writes.values()), merges, previousHolders);
+        List<IdentifierWrite> writes = new ArrayList<>(macWrites.size() + ipWrites.size());
+        writes.addAll(macWrites);
+        writes.addAll(ipWrites.values());
+        return new Resolution(canonicals, writes, merges, previousHolders);
     }
 
     private static UUID joinByMac(Candidate device, Map<String, UUID> macs, List<Merge> merges) {
@@ -136,6 +140,6 @@ public final class IdentityResolver {
     private static void claim(String ip, UUID canonical, Instant at, Map<String, Holder> ips,
                               Map<String, IdentifierWrite> writes, Known known) {
         ips.put(ip, new Holder(canonical, at));
-        writes.put("ip|" + ip, new IdentifierWrite("ip", ip, canonical, at, known.ips().containsKey(ip)));
+        writes.put(ip, new IdentifierWrite("ip", ip, canonical, at, known.ips().containsKey(ip)));
     }
 }

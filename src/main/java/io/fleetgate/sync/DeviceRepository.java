@@ -328,8 +328,10 @@ class DeviceRepository {
                         tenant, partition, updates));
     }
 
-    private static final Comparator<IdentityResolver.IdentifierWrite> IDENTIFIER_ORDER =
-            Comparator.comparing(IdentityResolver.IdentifierWrite::kind).thenComparing(IdentityResolver.IdentifierWrite::value);
+    private static final Comparator<IdentityResolver.IdentifierWrite> IDENTIFIER_ORDER = (a, b) -> {
+        int kind = a.kind().compareTo(b.kind());
+        return kind != 0 ? kind : a.value().compareTo(b.value());
+    };
 
     private Mono<Void> identifiers(String sql, UUID tenant, String partition, List<IdentityResolver.IdentifierWrite> writes) {
         if (writes.isEmpty()) {

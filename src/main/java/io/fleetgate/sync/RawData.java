@@ -28,6 +28,9 @@ final class RawData {
     }
 
     static Inspection inspect(byte[] json) {
+        if (containsNul(json)) {
+            return new Inspection(List.of(), "raw_data contains a NUL character");
+        }
         TreeSet<Integer> ports = new TreeSet<>();
         try (JsonParser parser = JsonMapper.shared().createParser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -51,18 +54,10 @@ final class RawData {
                     case END_OBJECT, END_ARRAY -> depth--;
                     case PROPERTY_NAME -> {
                         String name = parser.currentName();
-                        if (name.indexOf('\0') >= 0) {
-                            return new Inspection(List.of(), "raw_data contains a NUL character");
-                        }
                         if (depth == 1) {
                             topField = name;
                         } else if (depth == 3) {
                             serviceField = name;
-                        }
-                    }
-                    case VALUE_STRING -> {
-                        if (parser.getString().indexOf('\0') >= 0) {
-                            return new Inspection(List.of(), "raw_data contains a NUL character");
                         }
                     }
                     case VALUE_NUMBER_INT -> {
@@ -78,7 +73,7 @@ final class RawData {
                         }
                     }
                     default -> {
-                        // other scalars need no check
+                        // strings and other scalars need no check (NUL was looked for before)
                     }
                 }
             }
@@ -89,5 +84,27 @@ final class RawData {
         } catch (JacksonException e) {
             return new Inspection(List.of(), "raw_data is not valid JSON: " + e.getOriginalMessage());
         }
+    }
+
+    /**
+     * Whether the text holds a NUL, raw or as the JSON escape backslash-u0000 (an escaped
+     * backslash followed by "u0000" is none): one pass over the bytes, cheaper than decoding
+     * every string to look.
+     */
+    static boolean containsNul(byte[] json) {
+        for (int i = 0; i < json.length; i++) {
+            byte b = json[i];
+            if (b == 0) {
+                return true;
+            }
+            if (b == '\\' && i + 1 < json.length) {
+                if (json[i + 1] == 'u' && i + 5 < json.length && json[i + 2] == '0' && json[i + 3] == '0'
+                        && json[i + 4] == '0' && json[i + 5] == '0') {
+                    return true;
+                }
+                i++; // the escaped character, which may itself be a backslash
+            }
+        }
+        return false;
     }
 }

@@ -30,4 +30,15 @@ class RawDataTest {
         assertThat(inspect("{\"a\":1".replace("1", "[".repeat(100) + "]".repeat(100)) + "}").problem()).contains("nested deeper");
         assertThat(inspect("{}").valid()).isTrue();
     }
+
+    @Test
+    void aNulIsFoundRawOrEscapedAnywhereButNotInAnEscapedBackslash() {
+        assertThat(inspect("{\"a\\u0000b\":1}").problem()).contains("NUL"); // in a property name
+        assertThat(inspect("{\"a\":[\"x\\u0000\"]}").problem()).contains("NUL");
+        assertThat(inspect("{\"a\":\"\\\\\\u0000\"}").problem()).contains("NUL"); // escaped backslash, then the escape
+        assertThat(inspect("{\"a\":\"\\\\u0000\"}").valid()).isTrue(); // an escaped backslash, then the text u0000
+        assertThat(inspect("{\"a\":\"\\u00001\"}").problem()).contains("NUL");
+        assertThat(inspect("{\"a\":\"\\u0001\"}").valid()).isTrue();
+        assertThat(RawData.containsNul(new byte[] {'{', 0, '}'})).isTrue();
+    }
 }
