@@ -42,6 +42,7 @@ final class IngestBenchmark {
         int window = (int) options.number("window", 2);
         long naive = options.number("naive", 0);
         boolean flood = options.flag("flood");
+        boolean resync = options.flag("resync");
         String heap = options.text("heap", "512m");
         long warmup = options.number("warmup", 300_000);
         System.out.printf("ingest: %,d devices, %d streams, batches of %d, window %d%s, gateway -Xmx%s, %,d devices of warm-up%n",
@@ -82,7 +83,6 @@ final class IngestBenchmark {
             }
             Duration took = GatewayUnderTest.since(start);
             sampler.dispose();
-            channel.shutdownNow();
             double rate = devices / (took.toNanos() / 1e9);
             long stored = count(gateway, "SELECT count(*) FROM discovered_devices WHERE tenant_id = '" + bench.tenant() + "'");
             System.out.printf("gateway:  %,d devices in %.1f s = %,.0f devices/s; batch latency p50 %.1f ms, p99 %.1f ms (%d batches)%n",
@@ -93,6 +93,19 @@ final class IngestBenchmark {
                 throw new IllegalStateException("not every device was stored; gateway log: " + gateway.log());
             }
 
+            if (resync && !flood) {
+                // the same devices again, as a source's next sync sends them: every row an update, identity unchanged
+                Latencies again = new Latencies();
+                long start2 = System.nanoTime();
+                ingest(bench, 0, devices, streams, batch, window, again, new AtomicLong());
+                Duration took2 = GatewayUnderTest.since(start2);
+                System.out.printf("re-sync:  %,d devices in %.1f s = %,.0f devices/s; batch latency p50 %.1f ms, p99 %.1f ms%n",
+                        devices, took2.toMillis() / 1000.0, devices / (took2.toNanos() / 1e9), again.percentileMs(50), again.percentileMs(99));
+                if (count(gateway, "SELECT count(*) FROM discovered_devices WHERE tenant_id = '" + bench.tenant() + "'") != devices) {
+                    throw new IllegalStateException("the re-sync created rows");
+                }
+            }
+            channel.shutdownNow();
             double copySeconds = copyBaseline(gateway, devices);
             double copyRate = devices / copySeconds;
             System.out.printf("COPY:     %,.0f rows/s into a scratch copy of discovered_devices (same rows)%n", copyRate);
