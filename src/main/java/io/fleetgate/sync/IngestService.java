@@ -42,6 +42,7 @@ class IngestService {
     }
 
     private final DeviceRepository repository;
+    private final IdentityRepository identities;
     private final ChangePublisher changes;
     private final TransactionalOperator transaction;
     private final Clock clock;
@@ -50,8 +51,10 @@ class IngestService {
     /** Sources whose last guess that nothing is known failed (see {@link #firstSight}): one entry per source at most. */
     private final Set<UUID> identifiersFound = ConcurrentHashMap.newKeySet();
 
-    IngestService(DeviceRepository repository, ChangePublisher changes, TransactionalOperator transaction, Clock clock) {
+    IngestService(DeviceRepository repository, IdentityRepository identities, ChangePublisher changes,
+                  TransactionalOperator transaction, Clock clock) {
         this.repository = repository;
+        this.identities = identities;
         this.changes = changes;
         this.transaction = transaction;
         this.clock = clock;
@@ -68,7 +71,7 @@ class IngestService {
                     return rows(source, byId, now)
                             .flatMap(rows -> identity(source, devices, rows)
                                     .flatMap(resolution -> repository.reassign(source, reassigned(rows, resolution))
-                                            .then(repository.recordMerges(source, resolution.merges()))
+                                            .then(identities.recordMerges(source, resolution.merges()))
                                             .then(announce(source, devices, rows, resolution))
                                             .then(Mono.defer(() -> {
                                                 long created = rows.values().stream().filter(DeviceRepository.StoredRow::inserted).count();
@@ -156,7 +159,7 @@ class IngestService {
                                                         Mono<IdentityResolver.Resolution> otherwise) {
         IdentityResolver.Resolution guessed = resolve(source, devices, rows, IdentityResolver.Known.NOTHING);
         return repository.savepoint("identity")
-                .then(repository.writeIdentifiers(source.tenantId(), source.partition(), guessed.writes()))
+                .then(identities.writeIdentifiers(source.tenantId(), source.partition(), guessed.writes()))
                 .thenReturn(guessed)
                 .onErrorResume(error -> {
                     if (!UNIQUE_VIOLATION.equals(sqlState(error))) {
@@ -176,15 +179,15 @@ class IngestService {
             macs.addAll(device.usableMacs());
             ips.addAll(device.ips());
         });
-        return repository.lockPartition(source.tenantId(), source.partition())
-                .then(repository.known(source.tenantId(), source.partition(), macs, ips))
+        return identities.lockPartition(source.tenantId(), source.partition())
+                .then(identities.known(source.tenantId(), source.partition(), macs, ips))
                 .map(known -> {
                     if (known.macs().isEmpty() && known.ips().isEmpty()) {
                         identifiersFound.remove(source.id());
                     }
                     return resolve(source, devices, rows, known);
                 })
-                .flatMap(decided -> repository.writeIdentifiers(source.tenantId(), source.partition(), decided.writes())
+                .flatMap(decided -> identities.writeIdentifiers(source.tenantId(), source.partition(), decided.writes())
                         .thenReturn(decided));
     }
 
