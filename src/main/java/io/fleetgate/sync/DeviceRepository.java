@@ -232,9 +232,13 @@ class DeviceRepository {
             return Mono.empty();
         }
         return database.sql("""
-                        UPDATE discovered_devices d SET canonical_device_id = u.canonical::uuid
-                          FROM unnest(:ids::text[], :canonicals::text[]) AS u(device_id, canonical)
-                         WHERE d.tenant_id = :tenant AND d.source_type = :type AND d.device_id = u.device_id""")
+                        UPDATE discovered_devices d SET canonical_device_id = t.canonical::uuid
+                          FROM (SELECT x.id, u.canonical FROM unnest(:ids::text[], :canonicals::text[]) AS u(device_id, canonical)
+                                -- one lookup per key on the unique index, whatever the (often stale) statistics say
+                                JOIN LATERAL (SELECT id FROM discovered_devices x
+                                               WHERE x.tenant_id = :tenant AND x.source_type = :type AND x.device_id = u.device_id
+                                              OFFSET 0) x ON true) t
+                         WHERE d.id = t.id""")
                 .bind("tenant", source.tenantId())
                 .bind("type", source.sourceType())
                 .bind("ids", SqlArrays.literal(canonicals.keySet().toArray(String[]::new)))

@@ -93,7 +93,7 @@ class IdentityRepository {
     /**
      * Stores identity's decisions: identifiers new in the partition with a plain {@code INSERT}
      * (no conflict check: the caller knows they were absent, and a concurrent batch inserting the
-     * same one fails with a unique violation and starts over), replaced ones with an {@code UPDATE}.
+     * same one fails with a unique violation and starts over), replaced ones overwritten.
      */
     Mono<Void> writeIdentifiers(UUID tenant, String partition, List<IdentityResolver.IdentifierWrite> writes) {
         List<IdentityResolver.IdentifierWrite> inserts = new ArrayList<>(writes.size());
@@ -108,9 +108,13 @@ class IdentityRepository {
                           FROM unnest(:kinds::text[], :values::text[], :canonicals::text[], :claimed::text[]) AS u(kind, value, canonical, claimed)""",
                 tenant, partition, inserts)
                 .then(identifiers("""
-                        UPDATE device_identifiers i SET canonical_device_id = u.canonical::uuid, claimed_at = u.claimed::timestamptz
+                        -- ON CONFLICT finds each row by the primary key, whatever the (often stale, during bulk
+                        -- loads) statistics say; a join UPDATE was planned as a scan of the tenant's identifiers
+                        INSERT INTO device_identifiers (tenant_id, partition, kind, value, canonical_device_id, claimed_at)
+                        SELECT :tenant, :partition, u.kind, u.value, u.canonical::uuid, u.claimed::timestamptz
                           FROM unnest(:kinds::text[], :values::text[], :canonicals::text[], :claimed::text[]) AS u(kind, value, canonical, claimed)
-                         WHERE i.tenant_id = :tenant AND i.partition = :partition AND i.kind = u.kind AND i.value = u.value""",
+                        ON CONFLICT (tenant_id, partition, kind, value) DO UPDATE
+                            SET canonical_device_id = excluded.canonical_device_id, claimed_at = excluded.claimed_at""",
                         tenant, partition, updates));
     }
 
