@@ -24,8 +24,8 @@ import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 /**
- * Stores one batch in one transaction. The device rows are upserted first, concurrently with
- * other streams; identity is then decided and its identifiers stored (see {@link #identity}; new
+ * Stores one batch in one transaction. The device rows are stored first (see {@link #rows}),
+ * concurrently with other streams; identity is then decided and its identifiers stored (see {@link #identity}; new
  * rows take a provisional canonical id, corrected only when they join an existing device),
  * followed by one statement for merges and a change notification naming the agents whose sweep
  * configs may differ. Nothing of a batch is visible until it all committed.
