@@ -60,7 +60,7 @@ class DeviceRepository {
      * canonical id (UUIDv7: a new canonical device's MAC index entry goes to the right edge).
      * Per-row lists travel as ';'-joined text and raw records as JSON: neither needs escaping.
      */
-    private record Rows(List<ValidDevice> devices, Map<String, String> columns, String rawJson, String[] canonicals) {
+    private record Rows(Map<String, String> columns, String rawJson, String[] canonicals) {
 
         static Rows of(List<ValidDevice> devices) {
             int n = devices.size();
@@ -106,7 +106,7 @@ class DeviceRepository {
             columns.put("agents", SqlArrays.literal(agents));
             columns.put("canonicals", SqlArrays.literal(canonicals));
             columns.put("rowIds", SqlArrays.literal(rowIds));
-            return new Rows(devices, columns, raw.append(']').toString(), canonicals);
+            return new Rows(columns, raw.append(']').toString(), canonicals);
         }
 
         DatabaseClient.GenericExecuteSpec bind(DatabaseClient.GenericExecuteSpec statement, SourceInfo source, Instant now) {
@@ -146,33 +146,8 @@ class DeviceRepository {
                    AS input(device_id, ips, macs, hostname, device_type, manufacturer, model, ports, raw_ports,
                             agent, canonical, row_id, raw)""";
 
-    /**
-     * Inserts the batch's devices, all taken to be new, with a plain {@code INSERT} (no conflict
-     * check, nothing read back): a device already stored, or inserted by a concurrent batch (whose
-     * commit the insert waits for), fails the statement with a unique violation, and the caller
-     * falls back to {@link #upsert}.
-     */
-    Mono<Map<String, StoredRow>> insertNew(SourceInfo source, List<ValidDevice> devices, Instant now) {
-        Rows rows = Rows.of(devices);
-        return rows.bind(database.sql("INSERT INTO discovered_devices (" + INSERTED_COLUMNS + ")\n" + ROWS), source, now)
-                .fetch().rowsUpdated()
-                .map(inserted -> {
-                    Map<String, StoredRow> stored = new HashMap<>(devices.size() * 2);
-                    for (int i = 0; i < devices.size(); i++) {
-                        String deviceId = devices.get(i).deviceId();
-                        stored.put(deviceId, new StoredRow(deviceId, UUID.fromString(rows.canonicals()[i]), now, true, null));
-                    }
-                    return stored;
-                });
-    }
-
-    /**
-     * Inserts or updates the batch's devices in one statement and returns each row with its
-     * previous state. New rows take the canonical id offered; existing rows keep theirs (identity
-     * is decided afterwards and corrected with {@link #reassign}).
-     */
-    Mono<Map<String, StoredRow>> upsert(SourceInfo source, List<ValidDevice> devices, Instant now) {
-        return Rows.of(devices).bind(database.sql("""
+    /** The batch's rows inserted or updated, each with its previous state (see {@link #upsert}). */
+    private static final String UPSERT = """
                         WITH previous AS (
                             SELECT d.* FROM unnest(:ids::text[]) AS k(device_id)
                             -- one lookup per key on the unique index, whatever the (often stale, during bulk
@@ -201,7 +176,35 @@ class DeviceRepository {
                                p.ip_addresses AS old_ips, p.mac_addresses AS old_macs, p.ports AS old_ports, p.raw_data_ports AS old_raw_ports,
                                p.hostname AS old_hostname
                           FROM stored s LEFT JOIN previous p USING (device_id)"""
-                        .replace("{columns}", INSERTED_COLUMNS).replace("{rows}", ROWS)), source, now)
+            .replace("{columns}", INSERTED_COLUMNS).replace("{rows}", ROWS);
+
+    /**
+     * Inserts the batch's devices, all taken to be new, with a plain {@code INSERT} (no conflict
+     * check, nothing read back): a device already stored, or inserted by a concurrent batch (whose
+     * commit the insert waits for), fails the statement with a unique violation, and the caller
+     * falls back to {@link #upsert}.
+     */
+    Mono<Map<String, StoredRow>> insertNew(SourceInfo source, List<ValidDevice> devices, Instant now) {
+        Rows rows = Rows.of(devices);
+        return rows.bind(database.sql("INSERT INTO discovered_devices (" + INSERTED_COLUMNS + ")\n" + ROWS), source, now)
+                .fetch().rowsUpdated()
+                .map(inserted -> {
+                    Map<String, StoredRow> stored = new HashMap<>(devices.size() * 2);
+                    for (int i = 0; i < devices.size(); i++) {
+                        String deviceId = devices.get(i).deviceId();
+                        stored.put(deviceId, new StoredRow(deviceId, UUID.fromString(rows.canonicals()[i]), now, true, null));
+                    }
+                    return stored;
+                });
+    }
+
+    /**
+     * Inserts or updates the batch's devices in one statement and returns each row with its
+     * previous state. New rows take the canonical id offered; existing rows keep theirs (identity
+     * is decided afterwards and corrected with {@link #reassign}).
+     */
+    Mono<Map<String, StoredRow>> upsert(SourceInfo source, List<ValidDevice> devices, Instant now) {
+        return Rows.of(devices).bind(database.sql(UPSERT), source, now)
                 .map((row, meta) -> {
                     String deviceId = row.get("device_id", String.class);
                     UUID oldSource = row.get("old_source", UUID.class);
