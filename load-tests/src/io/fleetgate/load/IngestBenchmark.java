@@ -61,6 +61,8 @@ final class IngestBenchmark {
                 execute(gateway, "TRUNCATE discovered_devices, device_identifiers, device_merges");
                 execute(gateway, "VACUUM ANALYZE discovered_devices, device_identifiers, device_merges");
             }
+            // each measured phase starts right after a checkpoint, not in the middle of one the previous phase caused
+            execute(gateway, "CHECKPOINT");
             Bench bench = Bench.of(gateway, channel, "bench", streams);
             var stub = bench.stub();
             List<String> sources = bench.sources();
@@ -106,6 +108,7 @@ final class IngestBenchmark {
                 }
             }
             channel.shutdownNow();
+            execute(gateway, "CHECKPOINT");
             double copySeconds = copyBaseline(gateway, devices);
             double copyRate = devices / copySeconds;
             System.out.printf("COPY:     %,.0f rows/s into a scratch copy of discovered_devices (same rows)%n", copyRate);
