@@ -101,15 +101,7 @@ class IngestService {
         if (storedDevicesFound.contains(source.id())) {
             return upsert;
         }
-        return repository.savepoint("devices")
-                .then(repository.insertNew(source, devices, now))
-                .onErrorResume(error -> {
-                    if (!UNIQUE_VIOLATION.equals(sqlState(error))) {
-                        return Mono.error(error);
-                    }
-                    storedDevicesFound.add(source.id());
-                    return repository.rollbackToSavepoint("devices").then(upsert);
-                });
+        return guess("devices", repository.insertNew(source, devices, now), storedDevicesFound, source, upsert);
     }
 
     /**
@@ -158,15 +150,23 @@ class IngestService {
                                                         Map<String, DeviceRepository.StoredRow> rows,
                                                         Mono<IdentityResolver.Resolution> otherwise) {
         IdentityResolver.Resolution guessed = resolve(source, devices, rows, IdentityResolver.Known.NOTHING);
-        return repository.savepoint("identity")
-                .then(identities.writeIdentifiers(source.tenantId(), source.partition(), guessed.writes()))
-                .thenReturn(guessed)
+        return guess("identity", identities.writeIdentifiers(source.tenantId(), source.partition(), guessed.writes()).thenReturn(guessed),
+                identifiersFound, source, otherwise);
+    }
+
+    /**
+     * Runs {@code attempt} after a savepoint; a unique violation (the guess behind it was wrong)
+     * returns to the savepoint, marks the source in {@code wrongGuesses} and runs {@code otherwise}.
+     */
+    private <T> Mono<T> guess(String savepoint, Mono<T> attempt, Set<UUID> wrongGuesses, SourceInfo source, Mono<T> otherwise) {
+        return repository.savepoint(savepoint)
+                .then(attempt)
                 .onErrorResume(error -> {
                     if (!UNIQUE_VIOLATION.equals(sqlState(error))) {
                         return Mono.error(error);
                     }
-                    identifiersFound.add(source.id());
-                    return repository.rollbackToSavepoint("identity").then(otherwise);
+                    wrongGuesses.add(source.id());
+                    return repository.rollbackToSavepoint(savepoint).then(otherwise);
                 });
     }
 
