@@ -9,6 +9,7 @@ import io.fleetgate.error.GatewayException;
 import io.r2dbc.postgresql.codec.Json;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +61,7 @@ class DeviceRepository {
      * canonical id (UUIDv7: a new canonical device's MAC index entry goes to the right edge).
      * Per-row lists travel as ';'-joined text and raw records as JSON: neither needs escaping.
      */
-    private record Rows(Map<String, String> columns, String rawJson, String[] canonicals) {
+    private record Rows(Map<String, String> columns, String rawJson, UUID[] canonicals) {
 
         static Rows of(List<ValidDevice> devices) {
             int n = devices.size();
@@ -74,7 +75,7 @@ class DeviceRepository {
             String[] ports = new String[n];
             String[] rawPorts = new String[n];
             String[] agents = new String[n];
-            String[] canonicals = new String[n];
+            UUID[] canonicals = new UUID[n];
             String[] rowIds = new String[n];
             StringBuilder raw = new StringBuilder(n * 512).append('[');
             for (int i = 0; i < n; i++) {
@@ -89,7 +90,7 @@ class DeviceRepository {
                 ports[i] = joined(device.ports());
                 rawPorts[i] = joined(device.rawPorts());
                 agents[i] = device.agentUid();
-                canonicals[i] = TimeOrderedIds.next().toString();
+                canonicals[i] = TimeOrderedIds.next();
                 rowIds[i] = TimeOrderedIds.next().toString();
                 raw.append(i == 0 ? "" : ",").append(device.rawJson());
             }
@@ -104,7 +105,7 @@ class DeviceRepository {
             columns.put("ports", SqlArrays.literal(ports));
             columns.put("rawPorts", SqlArrays.literal(rawPorts));
             columns.put("agents", SqlArrays.literal(agents));
-            columns.put("canonicals", SqlArrays.literal(canonicals));
+            columns.put("canonicals", SqlArrays.literal(Arrays.stream(canonicals).map(UUID::toString).toArray(String[]::new)));
             columns.put("rowIds", SqlArrays.literal(rowIds));
             return new Rows(columns, raw.append(']').toString(), canonicals);
         }
@@ -192,7 +193,7 @@ class DeviceRepository {
                     Map<String, StoredRow> stored = new HashMap<>(devices.size() * 2);
                     for (int i = 0; i < devices.size(); i++) {
                         String deviceId = devices.get(i).deviceId();
-                        stored.put(deviceId, new StoredRow(deviceId, UUID.fromString(rows.canonicals()[i]), now, true, null));
+                        stored.put(deviceId, new StoredRow(deviceId, rows.canonicals()[i], now, true, null));
                     }
                     return stored;
                 });
