@@ -1,5 +1,6 @@
 package io.fleetgate.client;
 
+import io.fleetgate.net.Ascii;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -30,7 +31,7 @@ public record GatewayAddress(String target, String token, boolean tls, File caFi
             throw new IllegalArgumentException("--gateway must be HOST:PORT, got " + target);
         }
         String host = target.substring(0, colon).replace("[", "").replace("]", "");
-        int port = Integer.parseInt(target.substring(colon + 1));
+        int port = Ascii.parseInt(target.substring(colon + 1));
         NettyChannelBuilder builder = NettyChannelBuilder.forAddress(host, port, credentials())
                 .maxInboundMessageSize(64 * 1024 * 1024)
                 .keepAliveTime(30, TimeUnit.SECONDS);

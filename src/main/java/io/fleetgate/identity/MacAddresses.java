@@ -1,5 +1,7 @@
 package io.fleetgate.identity;
 
+import io.fleetgate.net.Ascii;
+
 /**
  * MAC addresses: parsing of the common notations ({@code aa:bb:cc:dd:ee:ff}, {@code aa-bb-…},
  * Cisco {@code aabb.ccdd.eeff}, bare {@code aabbccddeeff}) into lower-case colon form, and the
@@ -26,14 +28,14 @@ public final class MacAddresses {
         }
         StringBuilder normalized = new StringBuilder(17);
         for (int i = 0; i < 12; i++) {
-            char c = Character.toLowerCase(hex.charAt(i));
-            if (Character.digit(c, 16) < 0) {
+            char c = hex.charAt(i);
+            if (Ascii.hexDigit(c) < 0) { // ASCII only: Character.digit also takes Arabic-Indic or full-width digits
                 throw new IllegalArgumentException("not a MAC address: '" + abbreviate(value) + "'");
             }
             if (i > 0 && i % 2 == 0) {
                 normalized.append(':');
             }
-            normalized.append(c);
+            normalized.append(Character.toLowerCase(c));
         }
         return normalized.toString();
     }

@@ -34,7 +34,7 @@ public record Cidr(IpAddress base, int prefix) implements Comparable<Cidr> {
         }
         IpAddress base = IpAddress.parse(value.substring(0, slash));
         String length = value.substring(slash + 1);
-        if (length.isEmpty() || length.length() > 3 || !length.chars().allMatch(Character::isDigit)) {
+        if (length.isEmpty() || length.length() > 3 || !Ascii.isDigits(length)) {
             throw new IllegalArgumentException("not a CIDR block: '" + IpAddress.abbreviate(value) + "'");
         }
         return new Cidr(base, Integer.parseInt(length));

@@ -20,7 +20,8 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
     /** The address in {@code text}, or IllegalArgumentException saying why not. */
     public static IpAddress parse(String text) {
         String value = text == null ? "" : text.trim();
-        if (value.isEmpty() || value.length() > 45 || value.indexOf('%') >= 0) {
+        // ASCII only: Guava's IPv6 parser takes the digits of any script (Character.digit)
+        if (value.isEmpty() || value.length() > 45 || value.indexOf('%') >= 0 || !Ascii.isPrintable(value)) {
             throw new IllegalArgumentException("not an IP address: '" + abbreviate(value) + "'");
         }
         if (value.indexOf(':') < 0) {

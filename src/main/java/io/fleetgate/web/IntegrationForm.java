@@ -1,5 +1,6 @@
 package io.fleetgate.web;
 
+import io.fleetgate.net.Ascii;
 import io.fleetgate.error.GatewayException;
 import io.fleetgate.integration.IntegrationSource;
 import io.fleetgate.integration.SourceRequest;
@@ -80,7 +81,7 @@ public record IntegrationForm(String tenantId, String name, String sourceType, S
             return null;
         }
         try {
-            return Integer.parseInt(pollIntervalSec.strip());
+            return Ascii.parseInt(pollIntervalSec.strip());
         } catch (NumberFormatException e) {
             throw GatewayException.invalid("poll_interval_sec", "a whole number of seconds");
         }
@@ -96,7 +97,7 @@ public record IntegrationForm(String tenantId, String name, String sourceType, S
                 continue;
             }
             try {
-                ports.add(Integer.parseInt(part));
+                ports.add(Ascii.parseInt(part));
             } catch (NumberFormatException e) {
                 throw GatewayException.invalid("default_ports", "ports are numbers from 1 to 65535, separated by commas");
             }

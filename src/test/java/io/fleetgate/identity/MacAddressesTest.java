@@ -17,7 +17,10 @@ class MacAddressesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "00:1a:2b:3c:4d", "00:1a:2b:3c:4d:5g", "00:1a-2b:3c:4d:5e", "001a.2b3c-4d5e", "0:1:2:3:4:5",
-            "00:1a:2b:3c:4d:5e:6f", "zzzzzzzzzzzz"})
+            "00:1a:2b:3c:4d:5e:6f", "zzzzzzzzzzzz",
+            // digits of other scripts: Character.digit takes them, a MAC does not
+            "\u0660\u0660:\u0660\u0660:\u0660\u0660:\u0660\u0660:\u0660\u0660:\u0660\u0661",
+            "\uff10\uff10:\uff11\uff41:2b:3c:4d:5e", "\uff10\uff10\uff11\uff41\uff12\uff42\uff13\uff43\uff14\uff44\uff15\uff45"})
     void anythingElseIsRefused(String notation) {
         assertThatThrownBy(() -> MacAddresses.normalize(notation)).isInstanceOf(IllegalArgumentException.class);
     }

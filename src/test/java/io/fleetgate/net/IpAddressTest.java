@@ -28,7 +28,9 @@ class IpAddressTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "localhost", "example.com", "127.0.0", "127.0.0.1.2", "256.0.0.1", "01.2.3.4", "1.2.3.-4",
             "fe80::1%eth0", "2001:db8::g", "1.2.3.4/32", "::ffff:1.2.3",
-            "1.2.3.", ".1.2.3", "1..2.3", "1.2.3.4.", "1234.1.1.1", "1.2.3.a", "1.2.3.4 5", "999.1.1.1", "1.2.3.00"})
+            "1.2.3.", ".1.2.3", "1..2.3", "1.2.3.4.", "1234.1.1.1", "1.2.3.a", "1.2.3.4 5", "999.1.1.1", "1.2.3.00",
+            // digits of other scripts (Arabic-Indic, full-width) are not digits of an address
+            "\u0661\u0662\u0667.0.0.1", "\uff12\uff10\uff10\uff11:db8::1", "2001:db8::\uff41", "::ffff:\u0661.2.3.4"})
     void anythingButALiteralIsRefusedWithoutALookup(String text) {
         assertThatThrownBy(() -> IpAddress.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -46,6 +46,12 @@ class DeviceValidatorTest {
         assertThat(reason(device().addIpAddresses("127.0.0.256"))).isEqualTo(RejectionReason.INVALID_IP_ADDRESS);
         assertThat(reason(device().addIpAddresses("localhost"))).isEqualTo(RejectionReason.INVALID_IP_ADDRESS);
         assertThat(reason(device().addMacAddresses("00:1a:2b"))).isEqualTo(RejectionReason.INVALID_MAC_ADDRESS);
+        // Arabic-Indic zeros and full-width hex digits look like a MAC to Character.digit; they are not one
+        assertThat(reason(device().addMacAddresses("\u0660\u0660:\u0660\u0660:\u0660\u0660:\u0660\u0660:\u0660\u0660:\u0660\u0660")))
+                .isEqualTo(RejectionReason.INVALID_MAC_ADDRESS);
+        assertThat(reason(device().addMacAddresses("\uff10\uff10:1a:2b:3c:4d:\uff45\uff45"))).isEqualTo(RejectionReason.INVALID_MAC_ADDRESS);
+        assertThat(reason(device().addIpAddresses("\u0661\u0662\u0667.0.0.1"))).isEqualTo(RejectionReason.INVALID_IP_ADDRESS);
+        assertThat(reason(device().setAgentUid("agent-\u0661"))).isEqualTo(RejectionReason.INVALID_AGENT_UID);
         assertThat(reason(device().addPorts(0))).isEqualTo(RejectionReason.INVALID_PORT);
         assertThat(reason(device().addPorts(65536))).isEqualTo(RejectionReason.INVALID_PORT);
         assertThat(reason(device().setRawData(ByteString.copyFromUtf8("[1]")))).isEqualTo(RejectionReason.INVALID_RAW_DATA);

@@ -1,5 +1,6 @@
 package io.fleetgate.client.sync.discovery;
 
+import io.fleetgate.net.Ascii;
 import com.google.protobuf.ByteString;
 import io.fleetgate.proto.DiscoveredDevice;
 import java.net.URI;
@@ -34,7 +35,7 @@ public final class ArmisDiscovery implements Discovery {
         this.secretKey = credentials.getOrDefault("secret_key", "");
         this.queries = List.of(settings.getOrDefault("queries", "in:devices").split(",")).stream().map(String::trim)
                 .filter(query -> !query.isEmpty()).toList();
-        this.pageSize = Integer.parseInt(settings.getOrDefault("page_size", "1000"));
+        this.pageSize = Ascii.parseInt(settings.getOrDefault("page_size", "1000"));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.fleetgate.client.sync.discovery;
 
+import io.fleetgate.net.Ascii;
 import com.google.protobuf.ByteString;
 import io.fleetgate.net.Cidr;
 import io.fleetgate.net.IpAddress;
@@ -30,11 +31,11 @@ public final class FakerDiscovery implements Discovery {
     private final BigInteger capacity;
 
     public FakerDiscovery(Map<String, String> settings) {
-        this.count = Integer.parseInt(settings.getOrDefault("count", "100"));
-        this.seed = Long.parseLong(settings.getOrDefault("seed", "1"));
+        this.count = Ascii.parseInt(settings.getOrDefault("count", "100"));
+        this.seed = Ascii.parseLong(settings.getOrDefault("seed", "1"));
         this.networks = split(settings.getOrDefault("networks", "127.0.0.0/8")).stream().map(Cidr::parse).toList();
         this.churn = Double.parseDouble(settings.getOrDefault("churn", "0"));
-        this.ports = split(settings.getOrDefault("ports", "")).stream().map(Integer::parseInt).toList();
+        this.ports = split(settings.getOrDefault("ports", "")).stream().map(Ascii::parseInt).toList();
         this.capacity = networks.stream().map(n -> BigInteger.ONE.shiftLeft(n.base().bits() - n.prefix()))
                 .reduce(BigInteger.ZERO, BigInteger::add);
     }

@@ -1,5 +1,6 @@
 package io.fleetgate.client.sync.discovery;
 
+import io.fleetgate.net.Ascii;
 import com.google.protobuf.ByteString;
 import io.fleetgate.proto.DiscoveredDevice;
 import java.net.URI;
@@ -30,9 +31,9 @@ public final class NetboxDiscovery implements Discovery {
         this.endpoint = URI.create(endpoint.endsWith("/") ? endpoint : endpoint + "/");
         String token = credentials.getOrDefault("api_token", credentials.getOrDefault("token", ""));
         this.headers = Map.of("Authorization", "Token " + token);
-        this.pageSize = Integer.parseInt(settings.getOrDefault("page_size", "100"));
+        this.pageSize = Ascii.parseInt(settings.getOrDefault("page_size", "100"));
         this.ports = settings.getOrDefault("tcp_ports", "").isBlank() ? List.of()
-                : List.of(settings.get("tcp_ports").split(",")).stream().map(String::trim).map(Integer::parseInt).toList();
+                : List.of(settings.get("tcp_ports").split(",")).stream().map(String::trim).map(Ascii::parseInt).toList();
     }
 
     @Override
