@@ -108,7 +108,7 @@ final class DeviceValidator {
             }
             RawData.Inspection inspection = RawData.inspect(device.getRawData().toByteArray());
             if (!inspection.valid()) {
-                return new Rejected(inspection.problem().contains("NUL") ? RejectionReason.NUL_CHARACTER
+                return new Rejected(inspection.problem().equals(RawData.NUL) ? RejectionReason.NUL_CHARACTER
                         : RejectionReason.INVALID_RAW_DATA, inspection.problem());
             }
             rawJson = device.getRawData().toStringUtf8();

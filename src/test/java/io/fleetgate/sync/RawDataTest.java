@@ -39,6 +39,21 @@ class RawDataTest {
         assertThat(inspect("{\"a\":\"\\\\u0000\"}").valid()).isTrue(); // an escaped backslash, then the text u0000
         assertThat(inspect("{\"a\":\"\\u00001\"}").problem()).contains("NUL");
         assertThat(inspect("{\"a\":\"\\u0001\"}").valid()).isTrue();
-        assertThat(RawData.containsNul(new byte[] {'{', 0, '}'})).isTrue();
+        assertThat(RawData.escapeProblem(new byte[] {'{', 0, '}'})).isEqualTo(RawData.NUL);
+    }
+
+    @Test
+    void whatJsonbRefusesIsRefusedHereThoughJacksonReadsIt() {
+        assertThat(inspect("\uFEFF{\"a\":1}").problem()).contains("byte order mark");
+        assertThat(inspect("{\"n\":\"\\ud83d\"}").problem()).contains("unpaired surrogate");
+        assertThat(inspect("{\"n\":\"\\ude00\"}").problem()).contains("unpaired surrogate");
+        assertThat(inspect("{\"n\":\"\\ud83dx\"}").problem()).contains("unpaired surrogate");
+        assertThat(inspect("{\"n\":\"\\ud83d\\u0041\"}").problem()).contains("unpaired surrogate");
+        assertThat(inspect("{\"n\":\"\\ud83d\\\\\"}").problem()).contains("unpaired surrogate");
+        assertThat(inspect("{\"n\":\"\\ud83d\\ude00\"}").valid()).isTrue();
+        assertThat(inspect("{\"n\":\"\\uD83D\\uDE00 \\uFFFF\"}").valid()).isTrue();
+        assertThat(inspect("{\"x\":1e1000000}").problem()).contains("number jsonb cannot store");
+        assertThat(inspect("{\"x\":[1.5e-16383]}").problem()).contains("after the decimal point");
+        assertThat(inspect("{\"x\":1e-16383,\"y\":9.99e131071,\"z\":0e999999}").valid()).isTrue();
     }
 }
