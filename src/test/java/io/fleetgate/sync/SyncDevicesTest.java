@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
@@ -135,6 +136,26 @@ class SyncDevicesTest extends GatewayTest {
         assertThat(metrics).contains("fleetgate_devices_rejected_total{application=\"fleetgate\",reason=\"invalid_mac_address\"}")
                 .contains("fleetgate_devices_stored_total{application=\"fleetgate\",outcome=\"created\"}").contains("fleetgate_sync_upsert_seconds_count")
                 .contains("fleetgate_sync_batch_size_count").contains("fleetgate_sync_streams_active");
+    }
+
+    @Test
+    void rawDataJsonbWouldRefuseIsRejectedPerDeviceAndTheBatchStillCommits() {
+        Random random = new Random(20261203);
+        DiscoveredDevice.Builder[] devices = new DiscoveredDevice.Builder[1000];
+        for (int i = 0; i < devices.length; i++) {
+            devices[i] = device("adversarial-" + i, "127.0.4." + (i % 250 + 1)).setRawData(ByteString.copyFrom(AdversarialJson.next(random)));
+        }
+        devices[0].setRawData(ByteString.copyFromUtf8("{\"n\":\"\\ud83d\"}"));
+        devices[1].setRawData(ByteString.copyFromUtf8("{\"x\":1e1000000}"));
+        devices[2].setRawData(ByteString.copyFromUtf8("\uFEFF{\"a\":1}"));
+
+        SyncDevicesResponse response = send(sync.credential(), batch(1, source, devices)).get(0);
+
+        assertThat(response.getSuccess()).isTrue();
+        assertThat(response.getRejectionsList()).extracting(DeviceRejection::getIndex).contains(0, 1, 2);
+        assertThat(response.getDevicesRejected()).isLessThan(devices.length); // the generator also makes valid records
+        assertThat(response.getDevicesCreated()).isEqualTo(devices.length - response.getDevicesRejected());
+        assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ?", tenant)).isEqualTo(response.getDevicesCreated());
     }
 
     @Test
