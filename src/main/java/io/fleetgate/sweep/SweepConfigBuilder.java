@@ -47,7 +47,8 @@ public final class SweepConfigBuilder {
 
     public static Built build(Collection<SweepInput.Device> devices, Map<UUID, SweepInput.Source> sources, SweepDefaults defaults) {
         List<SweepInput.Device> ordered = new ArrayList<>(devices);
-        ordered.sort(Comparator.comparing(SweepInput.Device::sourceType).thenComparing(SweepInput.Device::deviceId));
+        ordered.sort(Comparator.comparing(SweepInput.Device::sourceType).thenComparing(SweepInput.Device::deviceId)
+                .thenComparing(SweepInput.Device::sourceId));
 
         TreeMap<IpAddress, Target> targets = new TreeMap<>();
         for (SweepInput.Device device : ordered) {

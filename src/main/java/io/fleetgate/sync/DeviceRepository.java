@@ -153,17 +153,17 @@ class DeviceRepository {
                             SELECT d.* FROM unnest(:ids::text[]) AS k(device_id)
                             -- one lookup per key on the unique index, whatever the (often stale, during bulk
                             -- loads) statistics say; OFFSET 0 keeps the planner from flattening it into a join
-                              JOIN LATERAL (SELECT device_id, integration_source_id, partition, canonical_device_id,
+                              JOIN LATERAL (SELECT device_id, partition, canonical_device_id,
                                                    agent_uid, ip_addresses, mac_addresses, ports, raw_data_ports,
                                                    hostname
                                               FROM discovered_devices x
-                                             WHERE x.tenant_id = :tenant AND x.source_type = :type AND x.device_id = k.device_id
+                                             WHERE x.tenant_id = :tenant AND x.integration_source_id = :source AND x.device_id = k.device_id
                                             OFFSET 0) d ON true),
                         stored AS (
                             INSERT INTO discovered_devices AS d ({columns})
                             {rows}
-                            ON CONFLICT (tenant_id, source_type, device_id) DO UPDATE SET
-                                integration_source_id = excluded.integration_source_id, ip_addresses = excluded.ip_addresses,
+                            ON CONFLICT (tenant_id, integration_source_id, device_id) DO UPDATE SET
+                                ip_addresses = excluded.ip_addresses,
                                 mac_addresses = excluded.mac_addresses, hostname = excluded.hostname,
                                 device_type = excluded.device_type, manufacturer = excluded.manufacturer, model = excluded.model,
                                 ports = excluded.ports, raw_data = excluded.raw_data, raw_data_ports = excluded.raw_data_ports,
@@ -172,7 +172,7 @@ class DeviceRepository {
                         SELECT s.device_id, s.canonical_device_id, s.inserted,
                                -- a new row's is :now (decoding timestamps is the dearest part of reading this result)
                                CASE WHEN NOT s.inserted THEN s.first_seen_at END AS first_seen_at,
-                               p.integration_source_id AS old_source, p.partition AS old_partition,
+                               p.partition AS old_partition,
                                p.canonical_device_id AS old_canonical, p.agent_uid AS old_agent,
                                p.ip_addresses AS old_ips, p.mac_addresses AS old_macs, p.ports AS old_ports, p.raw_data_ports AS old_raw_ports,
                                p.hostname AS old_hostname
@@ -208,9 +208,9 @@ class DeviceRepository {
         return Rows.of(devices).bind(database.sql(UPSERT), source, now)
                 .map((row, meta) -> {
                     String deviceId = row.get("device_id", String.class);
-                    UUID oldSource = row.get("old_source", UUID.class);
-                    ExistingDevice previous = oldSource == null ? null : new ExistingDevice(deviceId, oldSource,
-                            row.get("old_partition", String.class), row.get("old_canonical", UUID.class), row.get("old_agent", String.class),
+                    String oldPartition = row.get("old_partition", String.class);
+                    ExistingDevice previous = oldPartition == null ? null : new ExistingDevice(deviceId, oldPartition,
+                            row.get("old_canonical", UUID.class), row.get("old_agent", String.class),
                             SqlArrays.list(row.get("old_ips", String[].class)), SqlArrays.list(row.get("old_macs", String[].class)),
                             SqlArrays.list(row.get("old_ports", Integer[].class)),
                             SqlArrays.list(row.get("old_raw_ports", Integer[].class)), row.get("old_hostname", String.class));
@@ -240,11 +240,12 @@ class DeviceRepository {
                           FROM (SELECT x.id, u.canonical FROM unnest(:ids::text[], :canonicals::text[]) AS u(device_id, canonical)
                                 -- one lookup per key on the unique index, whatever the (often stale) statistics say
                                 JOIN LATERAL (SELECT id FROM discovered_devices x
-                                               WHERE x.tenant_id = :tenant AND x.source_type = :type AND x.device_id = u.device_id
+                                               WHERE x.tenant_id = :tenant AND x.integration_source_id = :source
+                                                 AND x.device_id = u.device_id
                                               OFFSET 0) x ON true) t
                          WHERE d.id = t.id""")
                 .bind("tenant", source.tenantId())
-                .bind("type", source.sourceType())
+                .bind("source", source.id())
                 .bind("ids", SqlArrays.literal(canonicals.keySet().toArray(String[]::new)))
                 .bind("canonicals", SqlArrays.literal(canonicals.values().stream().map(UUID::toString).toArray(String[]::new)))
                 .fetch().rowsUpdated().then();

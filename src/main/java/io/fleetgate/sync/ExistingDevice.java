@@ -1,10 +1,11 @@
 package io.fleetgate.sync;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 
 /** A stored device as the next batch finds it: its identity and what its sweep targets depend on. */
-record ExistingDevice(String deviceId, UUID sourceId, String partition, UUID canonical, String agentUid,
+record ExistingDevice(String deviceId, String partition, UUID canonical, String agentUid,
                       List<String> ips, List<String> macs, List<Integer> ports, List<Integer> rawPorts, String hostname) {
 
     /**
@@ -17,11 +18,11 @@ record ExistingDevice(String deviceId, UUID sourceId, String partition, UUID can
         return this.partition.equals(partition) && ips.equals(device.ips()) && macs.equals(device.macs());
     }
 
-    /** Whether storing {@code device} (with that canonical id, from that source) can change a sweep config. */
-    boolean sweepChangedBy(ValidDevice device, UUID newCanonical, UUID newSourceId) {
+    /** Whether storing {@code device} (with that canonical id) can change a sweep config. */
+    boolean sweepChangedBy(ValidDevice device, UUID newCanonical) {
         return !ips.equals(device.ips()) || !ports.equals(device.ports()) || !rawPorts.equals(device.rawPorts())
-                || !java.util.Objects.equals(hostname, device.hostname())
-                || !java.util.Objects.equals(agentUid, device.agentUid())
-                || !canonical.equals(newCanonical) || !sourceId.equals(newSourceId);
+                || !Objects.equals(hostname, device.hostname())
+                || !Objects.equals(agentUid, device.agentUid())
+                || !canonical.equals(newCanonical);
     }
 }

@@ -177,11 +177,12 @@ class IdentityRepository {
                           FROM unnest(:ids::text[], :canonicals::text[], :reasons::text[], :keys::text[], :previous::text[])
                                AS m(device_id, canonical, reason, key, previous)
                           JOIN LATERAL (SELECT id FROM discovered_devices x
-                                         WHERE x.tenant_id = :tenant AND x.source_type = :type AND x.device_id = m.device_id
+                                         WHERE x.tenant_id = :tenant AND x.integration_source_id = :source
+                                           AND x.device_id = m.device_id
                                         OFFSET 0) d ON true""")
                 .bind("tenant", source.tenantId())
                 .bind("partition", source.partition())
-                .bind("type", source.sourceType())
+                .bind("source", source.id())
                 .bind("ids", SqlArrays.literal(ids))
                 .bind("canonicals", SqlArrays.literal(canonicals))
                 .bind("reasons", SqlArrays.literal(reasons))

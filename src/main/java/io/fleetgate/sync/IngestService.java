@@ -233,17 +233,17 @@ class IngestService {
     private Mono<Void> announce(SourceInfo source, List<ValidDevice> devices, Map<String, DeviceRepository.StoredRow> rows,
                                 IdentityResolver.Resolution resolution) {
         Set<String> agents = new TreeSet<>();
-        boolean wholeTenant = !resolution.previousHolders().isEmpty(); // an IP moved away from another device: its agents are not at hand
+        // an IP moved away from another device: its agents are not at hand
+        boolean wholeTenant = !resolution.previousHolders().isEmpty();
         for (ValidDevice device : devices) {
             ExistingDevice previous = rows.get(device.deviceId()).previous();
             UUID canonical = resolution.canonicals().get(device.deviceId());
-            if (previous != null && !previous.sweepChangedBy(device, canonical, source.id())) {
+            if (previous != null && !previous.sweepChangedBy(device, canonical)) {
                 continue;
             }
             addAgent(agents, device.agentUid(), source);
             if (previous != null) {
                 addAgent(agents, previous.agentUid(), source);
-                wholeTenant |= !previous.sourceId().equals(source.id()); // the old source's default agent is not at hand
             }
         }
         if (wholeTenant) {

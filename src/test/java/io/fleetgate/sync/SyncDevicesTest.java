@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.fleetgate.changes.Change;
 import io.fleetgate.changes.ChangeFeed;
+import io.fleetgate.proto.AgentConfigRequest;
 import io.fleetgate.proto.DeviceRejection;
 import io.fleetgate.proto.DiscoveredDevice;
 import io.fleetgate.proto.SyncDevicesRequest;
@@ -285,6 +286,29 @@ class SyncDevicesTest extends GatewayTest {
                 .expectErrorSatisfies(e -> assertThat(GrpcClients.code(e)).isEqualTo(Status.Code.NOT_FOUND))
                 .verify(Duration.ofSeconds(30));
         assertThat(rows("SELECT count(*) FROM discovered_devices WHERE integration_source_id = ?", source)).isZero();
+    }
+
+    @Test
+    void twoSourcesOfOneTypeKeepTheirOwnDevicesAndDeletingOneLeavesTheOther() {
+        UUID second = createSource(tenant, sync.id(), Map.of("agent_uid", "agent-second"));
+        DiscoveredDevice.Builder[] five = IntStream.rangeClosed(1, 5)
+                .mapToObj(i -> device("same-" + i, "127.0.12." + i)).toArray(DiscoveredDevice.Builder[]::new);
+        assertThat(send(sync.credential(), batch(1, source, five)).get(0).getDevicesCreated()).isEqualTo(5);
+        SyncDevicesResponse fromSecond = send(sync.credential(), batch(1, second, five)).get(0);
+        assertThat(fromSecond.getDevicesCreated()).isEqualTo(5); // was 0 created, 5 "updated": the first source's rows
+        assertThat(rows("SELECT count(*) FROM discovered_devices WHERE integration_source_id = ?", source)).isEqualTo(5);
+        assertThat(rows("SELECT count(*) FROM discovered_devices WHERE integration_source_id = ?", second)).isEqualTo(5);
+        // the same device seen twice is two rows joined by identity (same IPs)
+        assertThat(rows("SELECT count(DISTINCT canonical_device_id) FROM discovered_devices WHERE tenant_id = ?", tenant)).isEqualTo(5);
+
+        admin().delete().uri("/api/v1/integration-sources/{id}", second).exchange().expectStatus().isNoContent();
+
+        assertThat(rows("SELECT count(*) FROM discovered_devices WHERE integration_source_id = ?", source)).isEqualTo(5);
+        assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ?", tenant)).isEqualTo(5);
+        String agentToken = agentToken(tenant);
+        Await.until(Duration.ofSeconds(10), () -> GrpcClients.blocking(channel(), agentToken)
+                .getConfig(AgentConfigRequest.newBuilder().setAgentId("agent-default").build())
+                .getSweep().getDeviceTargetsCount() == 5);
     }
 
     private Status.Code code(String credential, SyncDevicesRequest request) {
