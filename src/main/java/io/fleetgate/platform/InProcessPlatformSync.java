@@ -105,7 +105,7 @@ class InProcessPlatformSync implements SmartLifecycle {
         UUID credential = credentialId;
         if (credential != null) {
             // best effort: the token lived only in this process's memory anyway
-            credentials.revoke(tenantId, credential).subscribe(ignored -> { }, error -> { });
+            credentials.revoke(tenantId, CredentialKind.PLATFORM_SYNC, credential).subscribe(ignored -> { }, error -> { });
         }
     }
 

@@ -54,11 +54,14 @@ class CredentialRepository {
                 .fetch().rowsUpdated();
     }
 
-    /** Revokes one credential of a tenant; 0 when there is no such active credential. */
-    Mono<Long> revoke(UUID tenantId, UUID credentialId) {
-        return database.sql("UPDATE credentials SET revoked_at = now() WHERE id = :id AND tenant_id = :tenant AND revoked_at IS NULL")
+    /** Revokes one credential of that kind of a tenant; 0 when there is no such active credential. */
+    Mono<Long> revoke(UUID tenantId, CredentialKind kind, UUID credentialId) {
+        return database.sql("""
+                        UPDATE credentials SET revoked_at = now()
+                         WHERE id = :id AND tenant_id = :tenant AND kind = :kind AND revoked_at IS NULL""")
                 .bind("id", credentialId)
                 .bind("tenant", tenantId)
+                .bind("kind", kind.dbValue())
                 .fetch().rowsUpdated();
     }
 

@@ -15,8 +15,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Issues, resolves and revokes gRPC credentials. Resolved credentials are cached so that a hot
- * path (GetConfig) does not touch the database; any revocation on any replica clears the cache
- * through the change feed, and while the feed is down nothing is served from the cache.
+ * path (GetConfig) does not touch the database; a revocation clears the revoking replica's cache
+ * before the call returns and every other replica's through the change feed; while the feed is
+ * down nothing is served from the cache.
  */
 @Service
 public class CredentialService {
@@ -73,6 +74,10 @@ public class CredentialService {
         }
     }
 
+    /**
+     * Forgets every cached caller. Called by a revoking replica right after its commit, before it
+     * answers (its own NOTIFY comes back milliseconds later), and on every replica by the feed.
+     */
     private void invalidate() {
         generation.incrementAndGet();
         cache.clear();
@@ -107,23 +112,30 @@ public class CredentialService {
                 .flatMap(id -> repository.revokeForSyncService(syncServiceId, id)
                         .flatMap(revoked -> revoked > 0 ? changes.publish(new Change.CredentialsChanged()) : Mono.empty())
                         .thenReturn(id))
-                .as(transaction::transactional);
+                .as(transaction::transactional)
+                .doOnSuccess(committed -> invalidate());
     }
 
-    /** Revokes one credential of the tenant; NOT_FOUND when it has no such active credential. */
-    public Mono<Void> revoke(UUID tenantId, UUID credentialId) {
-        return repository.revoke(tenantId, credentialId)
+    /**
+     * Revokes one credential of that kind of the tenant; NOT_FOUND when it has no such active
+     * credential (a credential of another kind is not found either: an agent-token route must not
+     * revoke a sync service's credential).
+     */
+    public Mono<Void> revoke(UUID tenantId, CredentialKind kind, UUID credentialId) {
+        return repository.revoke(tenantId, kind, credentialId)
                 .flatMap(revoked -> revoked == 0
-                        ? Mono.<Void>error(GatewayException.notFound("no active credential " + credentialId))
+                        ? Mono.<Void>error(GatewayException.notFound("no active " + kind.dbValue() + " credential " + credentialId))
                         : changes.publish(new Change.CredentialsChanged()))
-                .as(transaction::transactional);
+                .as(transaction::transactional)
+                .doOnSuccess(committed -> invalidate());
     }
 
     /** Revokes every credential of a sync service. */
     public Mono<Void> revokeSyncService(UUID syncServiceId) {
         return repository.revokeForSyncService(syncServiceId, new UUID(0, 0))
                 .then(changes.publish(new Change.CredentialsChanged()))
-                .as(transaction::transactional);
+                .as(transaction::transactional)
+                .doOnSuccess(committed -> invalidate());
     }
 
     /** Whether the sync service has an active credential of that kind whose label starts with the prefix. */
@@ -134,7 +146,8 @@ public class CredentialService {
     /** Revokes the labelled credentials of a sync service other than the given token's. */
     public Mono<Void> revokeLabelledExcept(UUID syncServiceId, String labelPrefix, String keepToken) {
         return repository.revokeLabelled(syncServiceId, labelPrefix, Tokens.hash(keepToken))
-                .flatMap(revoked -> revoked > 0 ? changes.publish(new Change.CredentialsChanged()) : Mono.empty());
+                .flatMap(revoked -> revoked > 0 ? changes.publish(new Change.CredentialsChanged()) : Mono.empty())
+                .doOnSuccess(committed -> invalidate());
     }
 
     /** A credential just created: the token is shown once and never stored. */

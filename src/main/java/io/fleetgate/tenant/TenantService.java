@@ -1,6 +1,7 @@
 package io.fleetgate.tenant;
 
 import io.fleetgate.error.GatewayException;
+import io.fleetgate.security.CredentialKind;
 import io.fleetgate.security.CredentialService;
 import io.fleetgate.security.GatewayUser;
 import io.fleetgate.security.Passwords;
@@ -56,7 +57,7 @@ public class TenantService {
     }
 
     Mono<Void> revokeAgentToken(GatewayUser actor, UUID tenantId, UUID tokenId) {
-        return managed(actor, tenantId).flatMap(tenant -> credentials.revoke(tenant.id(), tokenId));
+        return managed(actor, tenantId).flatMap(tenant -> credentials.revoke(tenant.id(), CredentialKind.AGENT_ENROLLMENT, tokenId));
     }
 
     Mono<UUID> createUser(GatewayUser actor, UUID tenantId, String username, String password, Role role) {
