@@ -4,9 +4,13 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
-/** What agents are told: how often to heartbeat and to poll GetConfig (FLEETGATE_AGENT_*). */
+/**
+ * What agents are told (how often to heartbeat and to poll GetConfig, FLEETGATE_AGENT_*) and how
+ * many distinct agents one tenant may register (FLEETGATE_MAX_AGENTS_PER_TENANT).
+ */
 @ConfigurationProperties("fleetgate.agent")
 public record AgentProperties(
         @DefaultValue("30s") Duration heartbeatInterval,
-        @DefaultValue("30s") Duration configPollInterval) {
+        @DefaultValue("30s") Duration configPollInterval,
+        @DefaultValue("100000") int maxAgentsPerTenant) {
 }

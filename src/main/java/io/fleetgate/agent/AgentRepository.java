@@ -25,12 +25,19 @@ class AgentRepository {
         this.database = database;
     }
 
-    /** Registers the agent or updates what it says of itself. */
-    Mono<Void> hello(UUID tenant, String agentUid, String hostname, String version, List<String> capabilities, String partition,
-                     Map<String, String> labels, String configVersion, Instant now) {
+    /**
+     * Registers the agent or updates what it says of itself; false (nothing stored) when the agent
+     * is new and the tenant already has {@code maxAgents}. Two replicas registering at the same
+     * instant may both pass the count: the bound is exact to within a few concurrent Hellos.
+     */
+    Mono<Boolean> hello(UUID tenant, String agentUid, String hostname, String version, List<String> capabilities, String partition,
+                        Map<String, String> labels, String configVersion, Instant now, int maxAgents) {
         var spec = database.sql("""
                         INSERT INTO agents (tenant_id, agent_uid, hostname, version, capabilities, partition, labels, config_version, last_seen_at)
-                        VALUES (:tenant, :agent, :hostname, :version, :capabilities, :partition, :labels, :configVersion, :now)
+                        SELECT :tenant, :agent, :hostname, :version, :capabilities, :partition, :labels, :configVersion, :now
+                         -- a known agent is counted only when it is new (OR stops at a true EXISTS)
+                         WHERE EXISTS (SELECT 1 FROM agents WHERE tenant_id = :tenant AND agent_uid = :agent)
+                            OR (SELECT count(*) FROM agents WHERE tenant_id = :tenant) < :maxAgents
                         ON CONFLICT (tenant_id, agent_uid) DO UPDATE SET hostname = excluded.hostname, version = excluded.version,
                             capabilities = excluded.capabilities, partition = excluded.partition, labels = excluded.labels,
                             config_version = excluded.config_version, last_seen_at = excluded.last_seen_at""")
@@ -38,11 +45,12 @@ class AgentRepository {
                 .bind("agent", agentUid)
                 .bind("capabilities", SqlArrays.text(capabilities))
                 .bind("labels", Json.of(json.writeValueAsString(labels)))
-                .bind("now", at(now));
+                .bind("now", at(now))
+                .bind("maxAgents", maxAgents);
         spec = Binds.nullable(spec, "hostname", hostname, String.class);
         spec = Binds.nullable(spec, "version", version, String.class);
         spec = Binds.nullable(spec, "partition", partition, String.class);
         spec = Binds.nullable(spec, "configVersion", configVersion, String.class);
-        return spec.fetch().rowsUpdated().then();
+        return spec.fetch().rowsUpdated().map(stored -> stored > 0);
     }
 }

@@ -27,7 +27,6 @@ import reactor.core.publisher.Mono;
 public class AgentRpc {
 
     private static final Pattern AGENT_ID = Pattern.compile("[A-Za-z0-9._:@/-]{1,200}");
-    private static final int MAX_LABELS = 64;
 
     private final AgentRepository agents;
     private final AgentConfigCache configs;
@@ -54,15 +53,14 @@ public class AgentRpc {
         return Mono.defer(() -> {
             caller.requireAgent("Hello");
             String agent = agentId(request.getAgentId());
-            bounded("hostname", request.getHostname(), 255);
-            bounded("version", request.getVersion(), 64);
-            bounded("partition", request.getPartition(), 100);
-            if (request.getLabelsCount() > MAX_LABELS || request.getCapabilitiesCount() > MAX_LABELS) {
-                throw GatewayException.invalid("labels", "at most " + MAX_LABELS + " labels and capabilities");
-            }
+            HelloBounds.check(request);
             return agents.hello(caller.tenantId(), agent, blankToNull(request.getHostname()), blankToNull(request.getVersion()),
                             List.copyOf(request.getCapabilitiesList()), blankToNull(request.getPartition()),
-                            Map.copyOf(request.getLabelsMap()), blankToNull(request.getConfigVersion()), clock.instant())
+                            Map.copyOf(request.getLabelsMap()), blankToNull(request.getConfigVersion()), clock.instant(),
+                            properties.maxAgentsPerTenant())
+                    .filter(stored -> stored)
+                    .switchIfEmpty(Mono.error(() -> GatewayException.exhausted("the tenant has "
+                            + properties.maxAgentsPerTenant() + " agents, the most FLEETGATE_MAX_AGENTS_PER_TENANT allows")))
                     .then(configs.current(caller.tenantId(), agent))
                     .map(config -> AgentHelloResponse.newBuilder()
                             .setAccepted(true)
@@ -116,12 +114,6 @@ public class AgentRpc {
             throw GatewayException.invalid("agent_id", "required, matching " + AGENT_ID.pattern());
         }
         return id;
-    }
-
-    private static void bounded(String field, String value, int max) {
-        if (value.length() > max) {
-            throw GatewayException.invalid(field, "longer than " + max + " characters");
-        }
     }
 
     private static String blankToNull(String value) {

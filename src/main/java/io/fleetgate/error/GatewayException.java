@@ -54,6 +54,10 @@ public class GatewayException extends RuntimeException {
         return new GatewayException(Reason.ALREADY_EXISTS, message, field);
     }
 
+    public static GatewayException exhausted(String message) {
+        return new GatewayException(Reason.RESOURCE_EXHAUSTED, message);
+    }
+
     public static GatewayException unavailable(String message) {
         return new GatewayException(Reason.UNAVAILABLE, message);
     }

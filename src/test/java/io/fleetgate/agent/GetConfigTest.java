@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -66,6 +67,31 @@ class GetConfigTest extends GatewayTest {
     private AgentConfigResponse getConfig(String agent, String version) {
         return GrpcClients.blocking(channel(), agentToken)
                 .getConfig(AgentConfigRequest.newBuilder().setAgentId(agent).setConfigVersion(version).build());
+    }
+
+    @Test
+    void helloIsBoundedInEveryFieldAndInTheNumberOfAgentsPerTenant() {
+        var client = GrpcClients.blocking(channel(), agentToken);
+        java.util.function.Function<AgentHelloRequest.Builder, Status.Code> hello = request -> codeOf(() -> client.hello(request.build()));
+        String big = "x".repeat(200 * 1024);
+        assertThat(hello.apply(AgentHelloRequest.newBuilder().setAgentId("a-1").putLabels("site", big))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(hello.apply(AgentHelloRequest.newBuilder().setAgentId("a-1").addCapabilities(big))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(hello.apply(AgentHelloRequest.newBuilder().setAgentId("a-1").setConfigVersion(big))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(hello.apply(AgentHelloRequest.newBuilder().setAgentId("a-1").setHostname("h\u001b[31m"))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(hello.apply(AgentHelloRequest.newBuilder().setAgentId("a-1").putLabels("bad key", "v"))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        var manyLabels = AgentHelloRequest.newBuilder().setAgentId("a-1");
+        IntStream.range(0, 65).forEach(i -> manyLabels.putLabels("k" + i, "v"));
+        assertThat(hello.apply(manyLabels)).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(queryValue("SELECT count(*) FROM agents WHERE tenant_id = ?", tenant)).isEqualTo(0L);
+
+        // the test gateway allows 20 agents per tenant
+        for (int i = 0; i < 20; i++) {
+            assertThat(hello.apply(AgentHelloRequest.newBuilder().setAgentId("a-" + i).putLabels("site", "hq").addCapabilities("icmp")))
+                    .isEqualTo(Status.Code.OK);
+        }
+        assertThat(hello.apply(AgentHelloRequest.newBuilder().setAgentId("a-20"))).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(hello.apply(AgentHelloRequest.newBuilder().setAgentId("a-3").setVersion("2.0"))).isEqualTo(Status.Code.OK); // known
+        assertThat(queryValue("SELECT count(*) FROM agents WHERE tenant_id = ?", tenant)).isEqualTo(20L);
     }
 
     @Test

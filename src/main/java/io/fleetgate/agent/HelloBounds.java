@@ -1,0 +1,59 @@
+package io.fleetgate.agent;
+
+import io.fleetgate.error.GatewayException;
+import io.fleetgate.proto.AgentHelloRequest;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What an agent may say of itself in Hello. Every field is stored in the agent's row and shown
+ * to operators, so each is bounded in size, count and characters: an unbounded Hello once
+ * stored 12 MB per row.
+ */
+final class HelloBounds {
+
+    static final int MAX_LABELS = 64;
+    static final int MAX_CAPABILITIES = 32;
+    private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9._/-]{1,63}");
+    private static final Pattern CAPABILITY = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final int MAX_LABEL_VALUE = 256;
+
+    private HelloBounds() {
+    }
+
+    /** Throws INVALID_ARGUMENT naming the first field out of bounds. */
+    static void check(AgentHelloRequest request) {
+        text("hostname", request.getHostname(), 255);
+        text("version", request.getVersion(), 64);
+        text("partition", request.getPartition(), 100);
+        text("config_version", request.getConfigVersion(), 128);
+        if (request.getCapabilitiesCount() > MAX_CAPABILITIES) {
+            throw GatewayException.invalid("capabilities", "at most " + MAX_CAPABILITIES);
+        }
+        for (String capability : request.getCapabilitiesList()) {
+            if (!CAPABILITY.matcher(capability).matches()) {
+                throw GatewayException.invalid("capabilities", "each matching " + CAPABILITY.pattern());
+            }
+        }
+        if (request.getLabelsCount() > MAX_LABELS) {
+            throw GatewayException.invalid("labels", "at most " + MAX_LABELS);
+        }
+        for (Map.Entry<String, String> label : request.getLabelsMap().entrySet()) {
+            if (!LABEL_KEY.matcher(label.getKey()).matches()) {
+                throw GatewayException.invalid("labels", "keys matching " + LABEL_KEY.pattern());
+            }
+            text("labels." + label.getKey(), label.getValue(), MAX_LABEL_VALUE);
+        }
+    }
+
+    /** Printable text (no control characters, which break logs and pages) of at most max characters. */
+    private static void text(String field, String value, int max) {
+        if (value.length() > max) {
+            throw GatewayException.invalid(field, "longer than " + max + " characters");
+        }
+        if (!value.codePoints().allMatch(c -> !Character.isISOControl(c) && Character.isDefined(c)
+                && Character.getType(c) != Character.SURROGATE)) {
+            throw GatewayException.invalid(field, "control or undefined characters");
+        }
+    }
+}
