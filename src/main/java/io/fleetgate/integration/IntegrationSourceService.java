@@ -62,6 +62,7 @@ public class IntegrationSourceService {
                             SourceSpec complete = new SourceSpec(spec.tenantId(), spec.name(), spec.type(), spec.endpoint(),
                                     syncService, spec.agentUid(), spec.partition(), spec.credentials(), spec.pollIntervalSec(),
                                     spec.defaultPorts(), spec.sweepModes(), spec.networkPrefix(), spec.enabled(), spec.settings());
+                            SourceRules.requireCredentialsToMove(current, spec.endpoint(), syncService, spec.credentials() != null);
                             byte[] credentials = spec.credentials() == null ? current.encryptedCredentials()
                                     : encrypt(spec.credentials(), id);
                             return syncServices.requireUsable(spec.tenantId(), syncService, "sync_service_id")

@@ -64,6 +64,23 @@ public final class SourceRules {
     }
 
     /** Ports 1–65535, de-duplicated and sorted. */
+    /**
+     * Stored credentials stay only where they were entered for: an update that sends the source
+     * to another origin or another sync service without entering them again would hand them to
+     * whoever runs that endpoint or service (INVALID_ARGUMENT).
+     */
+    static void requireCredentialsToMove(IntegrationSource current, String endpoint, UUID syncService, boolean credentialsGiven) {
+        if (credentialsGiven || current.encryptedCredentials() == null) {
+            return;
+        }
+        if (!Endpoints.origin(endpoint).equals(Endpoints.origin(current.endpoint()))) {
+            throw GatewayException.invalid("credentials", "the endpoint moves to another origin: enter the credentials again");
+        }
+        if (!syncService.equals(current.syncServiceId())) {
+            throw GatewayException.invalid("credentials", "the source moves to another sync service: enter the credentials again");
+        }
+    }
+
     public static List<Integer> ports(String field, List<?> values) {
         if (values == null) {
             return List.of();

@@ -30,4 +30,22 @@ public final class Endpoints {
             throw GatewayException.invalid(field, "not a URL: " + e.getReason());
         }
     }
+
+    /**
+     * The origin (scheme, host, port; default ports filled in) of a valid endpoint, or "" for
+     * none: what decides where stored credentials may be sent.
+     */
+    public static String origin(String endpoint) {
+        if (endpoint == null || endpoint.isBlank()) {
+            return "";
+        }
+        URI uri = URI.create(endpoint.trim());
+        String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        int port = uri.getPort() != -1 ? uri.getPort() : switch (scheme) {
+            case "http" -> 80;
+            case "https", "grpcs" -> 443;
+            default -> -1;
+        };
+        return scheme + "://" + uri.getHost().toLowerCase(java.util.Locale.ROOT) + ":" + port;
+    }
 }

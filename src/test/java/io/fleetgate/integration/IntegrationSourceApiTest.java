@@ -47,6 +47,37 @@ class IntegrationSourceApiTest extends GatewayTest {
     }
 
     @Test
+    void storedCredentialsNeverFollowTheSourceToAnotherOriginOrSyncService() {
+        UUID tenant = createTenant("secret-move");
+        UUID platformSync = platformSyncServiceId();
+        Onboarded onPrem = onboardSyncService(tenant);
+        Map<String, Object> body = new HashMap<>(Map.of(
+                "tenant_id", tenant.toString(), "name", "NetBox", "source_type", "netbox",
+                "endpoint", "https://netbox.hq.example/api", "sync_service_id", platformSync.toString(),
+                "credentials", Map.of("api_token", "entered-by-the-platform-admin")));
+        UUID id = UUID.fromString((String) admin().post().uri("/api/v1/integration-sources").bodyValue(body)
+                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody().get("id"));
+        body.remove("credentials");
+        var tenantAdmin = as(tenantAdmin(tenant), ADMIN_PASSWORD);
+
+        for (String elsewhere : List.of("https://attacker.example/api", "http://netbox.hq.example/api", "https://netbox.hq.example:8443/api")) {
+            body.put("endpoint", elsewhere);
+            tenantAdmin.put().uri("/api/v1/integration-sources/{id}", id).bodyValue(body).exchange().expectStatus().isBadRequest()
+                    .expectBody().jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("enter the credentials again"));
+        }
+        body.put("endpoint", "https://NETBOX.hq.example:443/api/v2"); // same origin: the credentials stay
+        tenantAdmin.put().uri("/api/v1/integration-sources/{id}", id).bodyValue(body).exchange().expectStatus().isOk();
+
+        body.put("sync_service_id", onPrem.id().toString());
+        tenantAdmin.put().uri("/api/v1/integration-sources/{id}", id).bodyValue(body).exchange().expectStatus().isBadRequest();
+        assertThat(queryValue("SELECT sync_service_id FROM integration_sources WHERE id = ?", id)).isEqualTo(platformSync);
+
+        body.put("credentials", Map.of("api_token", "entered-again"));
+        tenantAdmin.put().uri("/api/v1/integration-sources/{id}", id).bodyValue(body).exchange().expectStatus().isOk();
+        assertThat(queryValue("SELECT sync_service_id FROM integration_sources WHERE id = ?", id)).isEqualTo(onPrem.id());
+    }
+
+    @Test
     void credentialsAreEncryptedAtRest() throws Exception {
         UUID tenant = createTenant("at-rest");
         UUID id = createSource(tenant, platformSyncServiceId(), Map.of("credentials", Map.of("password", "plain-text-password-42")));
