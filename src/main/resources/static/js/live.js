@@ -27,3 +27,9 @@
   // after the page has loaded, so a long-lived stream never holds up its load
   if (document.readyState === 'complete') { connect(); } else { window.addEventListener('load', connect); }
 })();
+
+// Forms that ask before they act (data-confirm): no inline handlers, which the CSP forbids.
+document.addEventListener('submit', function (event) {
+  var question = event.target.getAttribute && event.target.getAttribute('data-confirm');
+  if (question && !window.confirm(question)) { event.preventDefault(); }
+});

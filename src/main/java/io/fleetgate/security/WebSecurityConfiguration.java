@@ -17,6 +17,7 @@ import org.springframework.security.web.server.authorization.ServerAccessDeniedH
 import org.springframework.security.web.server.csrf.CsrfWebFilter;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Who may reach what over HTTP: health and metrics are open; the REST API takes HTTP Basic (or
@@ -27,6 +28,9 @@ import org.springframework.security.web.server.util.matcher.ServerWebExchangeMat
 class WebSecurityConfiguration {
 
     private static final ServerWebExchangeMatcher API = ServerWebExchangeMatchers.pathMatchers("/api/**");
+    /** The UI loads its scripts, styles and live events from its own origin only; nothing may frame it. */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
     @Bean
     PasswordEncoder passwordEncoder() {
@@ -54,12 +58,22 @@ class WebSecurityConfiguration {
                 .httpBasic(basic -> basic.authenticationEntryPoint(apiEntryPoint))
                 .formLogin(form -> form.loginPage("/login"))
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(entryPoint).accessDeniedHandler(denied))
-                // Basic-authenticated requests carry no session to forge; everything else needs a CSRF token.
-                .csrf(csrf -> csrf.requireCsrfProtectionMatcher(exchange ->
-                        exchange.getRequest().getHeaders().containsHeader(HttpHeaders.AUTHORIZATION)
-                                ? ServerWebExchangeMatcher.MatchResult.notMatch()
-                                : CsrfWebFilter.DEFAULT_CSRF_MATCHER.matches(exchange)))
+                // Requests authenticated by HTTP Basic carry no session to forge; everything else (any other
+                // Authorization header beside a session cookie included) needs a CSRF token.
+                .csrf(csrf -> csrf.requireCsrfProtectionMatcher(exchange -> basicAuthenticated(exchange)
+                        ? ServerWebExchangeMatcher.MatchResult.notMatch()
+                        : CsrfWebFilter.DEFAULT_CSRF_MATCHER.matches(exchange)))
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)))
                 .build();
+    }
+
+    /**
+     * Whether the request authenticates with HTTP Basic: a Basic header that does not hold valid
+     * credentials is answered 401 by the Basic filter, never served from the session.
+     */
+    private static boolean basicAuthenticated(ServerWebExchange exchange) {
+        String authorization = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+        return authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6);
     }
 
 }

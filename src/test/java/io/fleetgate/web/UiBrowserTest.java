@@ -153,6 +153,24 @@ class UiBrowserTest extends GatewayTest {
             browser.waitFor(d -> !d.findElements(By.id("sync-details")).isEmpty());
             assertThat(browser.text(By.id("sync-details"))).contains("1.0.0").contains("faker");
             browser.screenshot("sync-service-details");
+
+            // rotation asks first (a script of the page's own origin: the CSP allows no inline handler)
+            String detailsUrl = browser.driver().getCurrentUrl();
+            browser.find(By.id("rotate")).click();
+            var question = browser.driver().switchTo().alert();
+            assertThat(question.getText()).contains("stops working at once");
+            question.dismiss();
+            assertThat(browser.driver().getCurrentUrl()).isEqualTo(detailsUrl);
+            assertThat(codeOf(credential)).isEqualTo(io.grpc.Status.Code.OK);
+            browser.find(By.id("rotate")).click();
+            browser.driver().switchTo().alert().accept();
+            browser.waitFor(d -> !d.findElements(By.id("credential")).isEmpty());
+            assertThat(codeOf(credential)).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
         }
+    }
+
+    private io.grpc.Status.Code codeOf(String credential) {
+        return GrpcClients.codeOf(() -> GrpcClients.blocking(channel(), credential)
+                .syncServiceHello(SyncServiceHelloRequest.newBuilder().setName("dc-ui").build()));
     }
 }

@@ -1,8 +1,15 @@
 package io.fleetgate.web;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.fleetgate.test.GatewayTest;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseCookie;
 
 /** The UI's doors: sign-in redirects, CSRF on every form, static files open. */
 class UiSecurityTest extends GatewayTest {
@@ -23,5 +30,49 @@ class UiSecurityTest extends GatewayTest {
                 .exchange().expectStatus().isForbidden();
         anonymous().post().uri("/integrations").contentType(MediaType.APPLICATION_FORM_URLENCODED)
                 .bodyValue("name=x").exchange().expectStatus().isForbidden();
+    }
+
+    /** Signs in through the login form; returns the session cookie the browser would hold. */
+    private ResponseCookie signIn() {
+        var login = anonymous().get().uri("/login").exchange().expectStatus().isOk().expectBody(String.class).returnResult();
+        Matcher token = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(login.getResponseBody());
+        assertThat(token.find()).isTrue();
+        ResponseCookie anonymousSession = login.getResponseCookies().getFirst("SESSION");
+        var signedIn = anonymous().post().uri("/login").cookie("SESSION", anonymousSession.getValue())
+                .contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                .bodyValue("username=admin&password=" + ADMIN_PASSWORD + "&_csrf=" + token.group(1))
+                .exchange().expectStatus().is3xxRedirection().returnResult(Void.class);
+        return signedIn.getResponseCookies().getFirst("SESSION");
+    }
+
+    @Test
+    void theSessionCookieIsSameSiteLaxAndHttpOnly() {
+        ResponseCookie session = signIn();
+        assertThat(session.getSameSite()).isEqualTo("Lax");
+        assertThat(session.isHttpOnly()).isTrue();
+        anonymous().get().uri("/integrations").cookie("SESSION", session.getValue()).exchange().expectStatus().isOk();
+    }
+
+    @Test
+    void anAuthorizationHeaderThatIsNotBasicDoesNotExemptASessionRequestFromCsrf() {
+        ResponseCookie session = signIn();
+        Map<String, String> tenant = Map.of("name", "csrf-probe", "slug", "csrf-probe");
+        // a session-authenticated POST with some other Authorization header used to skip the CSRF check
+        anonymous().post().uri("/api/v1/tenants").cookie("SESSION", session.getValue())
+                .header(HttpHeaders.AUTHORIZATION, "Bearer anything").bodyValue(tenant)
+                .exchange().expectStatus().isForbidden();
+        assertThat(queryValue("SELECT count(*) FROM tenants WHERE slug = 'csrf-probe'")).isEqualTo(0L);
+        // HTTP Basic needs no CSRF token: it carries no session to forge
+        admin().post().uri("/api/v1/tenants").bodyValue(tenant).exchange().expectStatus().isCreated();
+    }
+
+    @Test
+    void pagesCarryAContentSecurityPolicyThatAllowsOnlyTheirOwnOrigin() {
+        ResponseCookie session = signIn();
+        for (String page : new String[] {"/login", "/integrations", "/infrastructure/sync-services"}) {
+            anonymous().get().uri(page).cookie("SESSION", session.getValue()).exchange().expectStatus().isOk()
+                    .expectHeader().value("Content-Security-Policy", csp -> assertThat(csp)
+                            .contains("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'").doesNotContain("unsafe"));
+        }
     }
 }
