@@ -29,6 +29,13 @@ class CredentialRepository {
                 .one();
     }
 
+    Mono<Boolean> isActive(UUID credentialId) {
+        return database.sql("SELECT EXISTS (SELECT 1 FROM credentials WHERE id = :id AND revoked_at IS NULL) AS active")
+                .bind("id", credentialId)
+                .map((row, meta) -> Boolean.TRUE.equals(row.get("active", Boolean.class)))
+                .one();
+    }
+
     Mono<UUID> insert(CredentialKind kind, UUID tenantId, UUID syncServiceId, byte[] tokenHash, String prefix, String label) {
         var spec = database.sql("""
                         INSERT INTO credentials (kind, tenant_id, sync_service_id, token_hash, token_prefix, label)

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -37,9 +38,7 @@ public class CredentialService {
         this.feed = feed;
         this.changes = changes;
         this.transaction = transaction;
-        feed.changes()
-                .filter(change -> change instanceof Change.CredentialsChanged || change instanceof Change.Resync)
-                .subscribe(change -> invalidate());
+        revocations().subscribe(change -> invalidate());
     }
 
     /** The caller a bearer token stands for, or UNAUTHENTICATED. */
@@ -58,6 +57,49 @@ public class CredentialService {
         return repository.findActive(key.array())
                 .switchIfEmpty(Mono.error(() -> GatewayException.unauthenticated("unknown or revoked credential")))
                 .doOnNext(caller -> remember(key, caller, seen));
+    }
+
+    /**
+     * UNAUTHENTICATED once the caller's credential has been revoked. Asks the database only when
+     * some credential changed since this caller was last found active (or the feed is down), so
+     * a long-lived stream can call this for every message at no cost.
+     */
+    public CredentialCheck checkOf(Caller caller) {
+        return new CredentialCheck(caller);
+    }
+
+    /** Revocations that may concern open calls (a credential changed, or the feed resynchronised). */
+    public Flux<Change> revocations() {
+        return feed.changes().filter(change -> change instanceof Change.CredentialsChanged || change instanceof Change.Resync);
+    }
+
+    /** The re-check of one long-lived call's credential (see {@link #checkOf}). */
+    public final class CredentialCheck {
+        private final Caller caller;
+        private volatile long checkedAt;
+
+        private CredentialCheck(Caller caller) {
+            this.caller = caller;
+            this.checkedAt = generation.get();
+        }
+
+        /** Before each message: from memory unless some credential changed since the last look. */
+        public Mono<Void> verify() {
+            return generation.get() == checkedAt && feed.isLive() ? Mono.empty() : verifyNow();
+        }
+
+        /** On a revocation signal: always from the database (the cache may not have seen it yet). */
+        public Mono<Void> verifyNow() {
+            long now = generation.get();
+            return repository.isActive(caller.credentialId())
+                    .flatMap(active -> {
+                        if (!active) {
+                            return Mono.error(GatewayException.unauthenticated("the credential was revoked"));
+                        }
+                        checkedAt = now;
+                        return Mono.<Void>empty();
+                    });
+        }
     }
 
     private void remember(ByteBuffer key, Caller caller, long seen) {

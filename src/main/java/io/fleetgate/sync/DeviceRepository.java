@@ -254,18 +254,23 @@ class DeviceRepository {
     /**
      * Records the batch on its source. The row lock this takes is what keeps a concurrent delete of
      * the source (whose trigger deletes its devices) from leaving the batch's rows behind: the delete
-     * waits for this transaction, or it went first and the batch fails here.
+     * waits for this transaction, or it went first and the batch fails here. The same goes for a
+     * move of the source to another sync service: the batch of the old one rolls back.
      */
-    Mono<Void> touchSource(UUID source, long created, Instant now) {
+    Mono<Void> touchSource(SourceInfo source, long created, Instant now) {
         return database.sql("""
                         UPDATE integration_sources SET last_sync_at = :now, last_device_count = last_device_count + :created
-                         WHERE id = :id""")
-                .bind("id", source)
+                         WHERE id = :id
+                        RETURNING sync_service_id""")
+                .bind("id", source.id())
                 .bind("created", (int) created)
                 .bind("now", at(now))
-                .fetch().rowsUpdated()
-                .filter(updated -> updated > 0)
-                .switchIfEmpty(Mono.error(() -> GatewayException.notFound("integration source " + source + " was deleted")))
-                .then();
+                .map((row, meta) -> row.get("sync_service_id", UUID.class))
+                .one()
+                .switchIfEmpty(Mono.error(() -> GatewayException.notFound("integration source " + source.id() + " was deleted")))
+                .flatMap(syncService -> syncService.equals(source.syncServiceId()) ? Mono.<Void>empty()
+                        // moved to another sync service while the stream was open: this one may no longer write it
+                        : Mono.error(GatewayException.permissionDenied("integration source " + source.id()
+                                + " was assigned to another sync service")));
     }
 }

@@ -75,7 +75,7 @@ class IngestService {
                                             .then(announce(source, devices, rows, resolution))
                                             .then(Mono.defer(() -> {
                                                 long created = rows.values().stream().filter(DeviceRepository.StoredRow::inserted).count();
-                                                return repository.touchSource(source.id(), created, now)
+                                                return repository.touchSource(source, created, now)
                                                         .thenReturn(new Stored(created, rows.size() - created));
                                             }))))
                             .as(transaction::transactional);

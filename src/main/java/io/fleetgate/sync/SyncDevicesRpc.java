@@ -5,6 +5,7 @@ import io.fleetgate.proto.DeviceRejection;
 import io.fleetgate.proto.SyncDevicesRequest;
 import io.fleetgate.proto.SyncDevicesResponse;
 import io.fleetgate.security.Caller;
+import io.fleetgate.security.CredentialService;
 import io.fleetgate.security.Ids;
 import io.fleetgate.syncservice.SyncServiceService;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * SyncDevices: one request is one batch, one response per batch, in order, sent only after the
@@ -38,9 +40,11 @@ public class SyncDevicesRpc {
     private final IngestMetrics metrics;
     private final IngestProperties properties;
     private final DeviceValidator validator;
+    private final CredentialService credentials;
 
     SyncDevicesRpc(IngestService ingest, DeviceRepository repository, SyncServiceService syncServices, IngestMetrics metrics,
-                   IngestProperties properties) {
+                   IngestProperties properties, CredentialService credentials) {
+        this.credentials = credentials;
         this.ingest = ingest;
         this.repository = repository;
         this.syncServices = syncServices;
@@ -57,8 +61,19 @@ public class SyncDevicesRpc {
                         "too many SyncDevices streams at once (" + properties.maxStreams() + "); retry later"));
             }
             Stream stream = new Stream(caller);
-            // prefetch 0: the next batch is pulled only once this one has committed
-            return requests.concatMap(stream::batch, 0).doFinally(signal -> metrics.streamClosed());
+            CredentialService.CredentialCheck credential = credentials.checkOf(caller);
+            Sinks.Empty<Void> ended = Sinks.empty();
+            // prefetch 0: the next batch is pulled only once this one has committed; each batch
+            // first makes sure the credential still stands
+            Flux<SyncDevicesResponse> batches = requests.concatMap(request -> credential.verify().then(stream.batch(request)), 0)
+                    .doOnComplete(ended::tryEmitEmpty);
+            // an open stream, idle or mid-batch, ends UNAUTHENTICATED as soon as its credential is revoked
+            Mono<SyncDevicesResponse> revoked = credentials.revocations()
+                    .takeUntilOther(ended.asMono())
+                    .onBackpressureLatest()
+                    .concatMap(change -> credential.verifyNow(), 1)
+                    .then(Mono.empty());
+            return Flux.merge(batches, revoked).doFinally(signal -> metrics.streamClosed());
         });
     }
 

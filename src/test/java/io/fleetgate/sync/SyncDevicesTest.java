@@ -311,6 +311,49 @@ class SyncDevicesTest extends GatewayTest {
                 .getSweep().getDeviceTargetsCount() == 5);
     }
 
+    @Test
+    void revokingTheCredentialEndsAnOpenStreamAtOnceAndStoresNothingMore() {
+        Sinks.Many<SyncDevicesRequest> requests = Sinks.many().unicast().onBackpressureBuffer();
+        requests.tryEmitNext(batch(1, source, device("before-revoke", "127.0.13.1")));
+        List<Status.Code> ended = new CopyOnWriteArrayList<>();
+        Disposable stream = GrpcClients.reactor(channel(), sync.credential()).syncDevices(requests.asFlux())
+                .subscribe(ack -> admin().delete().uri("/api/v1/sync-services/{id}/credentials", sync.id())
+                                .exchange().expectStatus().isNoContent(),
+                        error -> ended.add(GrpcClients.code(error)));
+        try {
+            // the stream stays idle after its first batch: the revocation alone must end it
+            Await.until(Duration.ofSeconds(5), () -> !ended.isEmpty());
+            assertThat(ended).containsExactly(Status.Code.UNAUTHENTICATED);
+            requests.tryEmitNext(batch(2, source, device("after-revoke", "127.0.13.2")));
+            assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ? AND device_id = 'after-revoke'", tenant)).isZero();
+            assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ? AND device_id = 'before-revoke'", tenant)).isEqualTo(1);
+        } finally {
+            stream.dispose();
+        }
+    }
+
+    @Test
+    void aSourceMovedToAnotherSyncServiceRefusesTheOldOnesNextBatch() {
+        Onboarded other = onboardSyncService(tenant);
+        Map<String, Object> body = Map.of("tenant_id", tenant.toString(), "name", "moving", "source_type", "faker",
+                "sync_service_id", sync.id().toString());
+        UUID moving = UUID.fromString((String) admin().post().uri("/api/v1/integration-sources").bodyValue(body)
+                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody().get("id"));
+        Sinks.Many<SyncDevicesRequest> requests = Sinks.many().unicast().onBackpressureBuffer();
+        requests.tryEmitNext(batch(1, moving, device("before-move", "127.0.14.1")));
+        StepVerifier.create(GrpcClients.reactor(channel(), sync.credential()).syncDevices(requests.asFlux())
+                        .doOnNext(ack -> {
+                            var moved = new java.util.HashMap<>(body);
+                            moved.put("sync_service_id", other.id().toString());
+                            admin().put().uri("/api/v1/integration-sources/{id}", moving).bodyValue(moved).exchange().expectStatus().isOk();
+                            requests.tryEmitNext(batch(2, moving, device("after-move", "127.0.14.2")));
+                        }))
+                .expectNextMatches(response -> response.getDevicesCreated() == 1)
+                .expectErrorSatisfies(e -> assertThat(GrpcClients.code(e)).isEqualTo(Status.Code.PERMISSION_DENIED))
+                .verify(Duration.ofSeconds(30));
+        assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ? AND device_id = 'after-move'", tenant)).isZero();
+    }
+
     private Status.Code code(String credential, SyncDevicesRequest request) {
         try {
             send(credential, request);
