@@ -93,7 +93,7 @@ class DocsTest {
     void everyDocumentedVariableIsReadByTheApplicationAndEveryOneItReadsIsDocumented() throws IOException {
         String yaml = new ClassPathResource("application.yaml").getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
         Set<String> read = matches(Pattern.compile("\\$\\{((?:FLEETGATE|SERVER)_[A-Z0-9_]+)"), yaml);
-        for (String doc : List.of("operations.md", "README.md", "migration.md", "api.md")) {
+        for (String doc : List.of("operations.md", "README.md", "migration.md", "api.md", "security.md")) {
             // FLEETGATE_TEST_* are the test suite's own (README names them), not the gateway's
             Set<String> named = matches(Pattern.compile("\\b((?:FLEETGATE_(?!TEST_)[A-Z0-9_]+)|SERVER_PORT)\\b"), read(doc));
             assertThat(read).as(doc + " names only variables the application reads").containsAll(named);
