@@ -1,16 +1,21 @@
 package io.fleetgate.sync;
 
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Bounds of ingest: what one reported device may carry, and how many SyncDevices streams may
- * run at once (more are refused with RESOURCE_EXHAUSTED).
+ * Bounds of ingest: what one reported device may carry, how many SyncDevices streams may run at
+ * once, in all and per sync service (more are refused with RESOURCE_EXHAUSTED: the per-service
+ * cap below the global one keeps one sync service from taking every slot), and how long a
+ * stream may wait for its next batch.
  */
 @ConfigurationProperties("fleetgate.ingest")
 public record IngestProperties(
         @DefaultValue("64") int maxStreams,
+        @DefaultValue("8") int maxStreamsPerSyncService,
+        @DefaultValue("5m") Duration idleTimeout,
         @DefaultValue("64KB") DataSize maxRawData,
         @DefaultValue("256") int maxDeviceIdLength,
         @DefaultValue("64") int maxAddressesPerDevice,

@@ -41,10 +41,12 @@ public class SyncDevicesRpc {
     private final IngestProperties properties;
     private final DeviceValidator validator;
     private final CredentialService credentials;
+    private final StreamSlots slots;
 
     SyncDevicesRpc(IngestService ingest, DeviceRepository repository, SyncServiceService syncServices, IngestMetrics metrics,
                    IngestProperties properties, CredentialService credentials) {
         this.credentials = credentials;
+        this.slots = new StreamSlots(properties.maxStreamsPerSyncService());
         this.ingest = ingest;
         this.repository = repository;
         this.syncServices = syncServices;
@@ -56,16 +58,23 @@ public class SyncDevicesRpc {
     public Flux<SyncDevicesResponse> syncDevices(Caller caller, Flux<SyncDevicesRequest> requests) {
         return Flux.defer(() -> {
             caller.requireSyncService(OPERATION);
+            UUID syncService = caller.syncServiceId();
+            if (!slots.tryOpen(syncService)) {
+                return Flux.error(GatewayException.exhausted("this sync service has " + properties.maxStreamsPerSyncService()
+                        + " SyncDevices streams open already (FLEETGATE_INGEST_MAX_STREAMS_PER_SYNC_SERVICE); retry later"));
+            }
             if (!metrics.tryOpenStream(properties.maxStreams())) {
-                return Flux.error(new GatewayException(GatewayException.Reason.RESOURCE_EXHAUSTED,
-                        "too many SyncDevices streams at once (" + properties.maxStreams() + "); retry later"));
+                slots.close(syncService);
+                return Flux.error(GatewayException.exhausted("too many SyncDevices streams at once (" + properties.maxStreams()
+                        + "); retry later"));
             }
             Stream stream = new Stream(caller);
             CredentialService.CredentialCheck credential = credentials.checkOf(caller);
             Sinks.Empty<Void> ended = Sinks.empty();
             // prefetch 0: the next batch is pulled only once this one has committed; each batch
             // first makes sure the credential still stands
-            Flux<SyncDevicesResponse> batches = requests.concatMap(request -> credential.verify().then(stream.batch(request)), 0)
+            Flux<SyncDevicesResponse> batches = idleBounded(requests)
+                    .concatMap(request -> credential.verify().then(stream.batch(request)), 0)
                     .doOnComplete(ended::tryEmitEmpty);
             // an open stream, idle or mid-batch, ends UNAUTHENTICATED as soon as its credential is revoked
             Mono<SyncDevicesResponse> revoked = credentials.revocations()
@@ -73,8 +82,22 @@ public class SyncDevicesRpc {
                     .onBackpressureLatest()
                     .concatMap(change -> credential.verifyNow(), 1)
                     .then(Mono.empty());
-            return Flux.merge(batches, revoked).doFinally(signal -> metrics.streamClosed());
+            return Flux.merge(batches, revoked).doFinally(signal -> {
+                metrics.streamClosed();
+                slots.close(syncService);
+            });
         });
+    }
+
+    /**
+     * Ends the stream UNAVAILABLE when no batch arrives for the idle timeout (counted from the
+     * previous batch's arrival, so a batch being stored counts as activity only up to that bound),
+     * so idle streams do not hold slots forever.
+     */
+    private Flux<SyncDevicesRequest> idleBounded(Flux<SyncDevicesRequest> requests) {
+        Duration idle = properties.idleTimeout();
+        return requests.timeout(idle, Flux.error(() -> GatewayException.unavailable("no batch for " + idle
+                + " (FLEETGATE_INGEST_IDLE_TIMEOUT): stream closed; open a new one to send more")));
     }
 
     /** The state of one stream: the last batch number and the sources it has used. */

@@ -354,6 +354,37 @@ class SyncDevicesTest extends GatewayTest {
         assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ? AND device_id = 'after-move'", tenant)).isZero();
     }
 
+    @Test
+    void oneSyncServiceCannotTakeEveryStreamAndAnIdleStreamIsClosed() {
+        // a replica on the same database with small bounds: 2 streams per sync service, 2 s idle
+        try (var replica = io.fleetgate.test.Gateways.start(databaseName(), Map.of(
+                "fleetgate.platform.admin-password", ADMIN_PASSWORD, "fleetgate.platform.sync.token", PLATFORM_TOKEN,
+                "fleetgate.ingest.max-streams-per-sync-service", "2", "fleetgate.ingest.idle-timeout", "2s"))) {
+            replica.getBean(io.fleetgate.platform.GatewayStartup.class).ready().block(Duration.ofSeconds(60));
+            var replicaChannel = GrpcClients.channel(replica.getBean(io.fleetgate.grpc.GrpcServer.class).port());
+            Onboarded other = onboardSyncService(createTenant("fair"));
+            List<Status.Code> ended = new CopyOnWriteArrayList<>();
+            List<Disposable> open = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    open.add(GrpcClients.reactor(replicaChannel, sync.credential()).syncDevices(Flux.never())
+                            .subscribe(ack -> { }, error -> ended.add(GrpcClients.code(error))));
+                }
+                // the third stream of one sync service is refused; another sync service still gets one
+                Await.until(Duration.ofSeconds(5), () -> ended.contains(Status.Code.RESOURCE_EXHAUSTED));
+                open.add(GrpcClients.reactor(replicaChannel, other.credential()).syncDevices(Flux.never())
+                        .subscribe(ack -> { }, error -> ended.add(GrpcClients.code(error))));
+                // and every idle stream is closed after 2 s, UNAVAILABLE
+                Await.until(Duration.ofSeconds(10), () -> ended.size() == 4);
+                assertThat(ended).containsExactlyInAnyOrder(Status.Code.RESOURCE_EXHAUSTED, Status.Code.UNAVAILABLE,
+                        Status.Code.UNAVAILABLE, Status.Code.UNAVAILABLE);
+            } finally {
+                open.forEach(Disposable::dispose);
+                replicaChannel.shutdownNow();
+            }
+        }
+    }
+
     private Status.Code code(String credential, SyncDevicesRequest request) {
         try {
             send(credential, request);
