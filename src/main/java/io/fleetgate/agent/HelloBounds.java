@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  */
 final class HelloBounds {
 
-    static final int MAX_LABELS = 64;
-    static final int MAX_CAPABILITIES = 32;
+    private static final int MAX_LABELS = 64;
+    private static final int MAX_CAPABILITIES = 32;
     private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9._/-]{1,63}");
     private static final Pattern CAPABILITY = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final int MAX_LABEL_VALUE = 256;

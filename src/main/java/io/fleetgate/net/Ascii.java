@@ -54,22 +54,22 @@ public final class Ascii {
      * ASCII-only counterpart of {@link Integer#parseInt(String)}.
      */
     public static int parseInt(String text) {
-        String value = text == null ? "" : text;
-        String digits = value.startsWith("-") ? value.substring(1) : value;
-        if (!isDigits(digits) || digits.length() > 10) {
-            throw new NumberFormatException("not a whole number: '" + abbreviate(value) + "'");
-        }
-        return Integer.parseInt(value);
+        return Integer.parseInt(wholeNumber(text, 10));
     }
 
     /** {@link #parseInt} for longs. */
     public static long parseLong(String text) {
+        return Long.parseLong(wholeNumber(text, 19));
+    }
+
+    /** The text when it is an optional '-' and 1 to maxDigits ASCII digits (the JDK parsers check the range). */
+    private static String wholeNumber(String text, int maxDigits) {
         String value = text == null ? "" : text;
         String digits = value.startsWith("-") ? value.substring(1) : value;
-        if (!isDigits(digits) || digits.length() > 19) {
+        if (!isDigits(digits) || digits.length() > maxDigits) {
             throw new NumberFormatException("not a whole number: '" + abbreviate(value) + "'");
         }
-        return Long.parseLong(value);
+        return value;
     }
 
     private static String abbreviate(String value) {

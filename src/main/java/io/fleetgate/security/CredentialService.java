@@ -117,9 +117,15 @@ public class CredentialService {
     }
 
     /**
-     * Forgets every cached caller. Called by a revoking replica right after its commit, before it
-     * answers (its own NOTIFY comes back milliseconds later), and on every replica by the feed.
+     * Runs a revocation in one transaction (its NOTIFY goes out at commit) and forgets every cached
+     * caller right after the commit, before the revoking call answers: its own NOTIFY comes back
+     * only milliseconds later.
      */
+    private <T> Mono<T> revoking(Mono<T> revocation) {
+        return revocation.as(transaction::transactional).doOnSuccess(committed -> invalidate());
+    }
+
+    /** Forgets every cached caller: after a local revocation, and on every replica by the feed. */
     private void invalidate() {
         generation.incrementAndGet();
         cache.clear();
@@ -154,8 +160,7 @@ public class CredentialService {
                 .flatMap(id -> repository.revokeForSyncService(syncServiceId, id)
                         .flatMap(revoked -> revoked > 0 ? changes.publish(new Change.CredentialsChanged()) : Mono.empty())
                         .thenReturn(id))
-                .as(transaction::transactional)
-                .doOnSuccess(committed -> invalidate());
+                .as(this::revoking);
     }
 
     /**
@@ -168,16 +173,14 @@ public class CredentialService {
                 .flatMap(revoked -> revoked == 0
                         ? Mono.<Void>error(GatewayException.notFound("no active " + kind.dbValue() + " credential " + credentialId))
                         : changes.publish(new Change.CredentialsChanged()))
-                .as(transaction::transactional)
-                .doOnSuccess(committed -> invalidate());
+                .as(this::revoking);
     }
 
     /** Revokes every credential of a sync service. */
     public Mono<Void> revokeSyncService(UUID syncServiceId) {
         return repository.revokeForSyncService(syncServiceId, new UUID(0, 0))
                 .then(changes.publish(new Change.CredentialsChanged()))
-                .as(transaction::transactional)
-                .doOnSuccess(committed -> invalidate());
+                .as(this::revoking);
     }
 
     /** Whether the sync service has an active credential of that kind whose label starts with the prefix. */
@@ -189,7 +192,7 @@ public class CredentialService {
     public Mono<Void> revokeLabelledExcept(UUID syncServiceId, String labelPrefix, String keepToken) {
         return repository.revokeLabelled(syncServiceId, labelPrefix, Tokens.hash(keepToken))
                 .flatMap(revoked -> revoked > 0 ? changes.publish(new Change.CredentialsChanged()) : Mono.empty())
-                .doOnSuccess(committed -> invalidate());
+                .as(this::revoking);
     }
 
     /** A credential just created: the token is shown once and never stored. */

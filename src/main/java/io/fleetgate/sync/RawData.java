@@ -1,5 +1,6 @@
 package io.fleetgate.sync;
 
+import io.fleetgate.net.Ascii;
 import java.util.List;
 import java.util.TreeSet;
 import tools.jackson.core.JacksonException;
@@ -20,6 +21,8 @@ final class RawData {
 
     static final int MAX_DEPTH = 64;
     static final String NUL = "raw_data contains a NUL character";
+    private static final String UNPAIRED_HIGH = "raw_data has an unpaired surrogate escape (a high one not followed by a low one)";
+    private static final String UNPAIRED_LOW = "raw_data has an unpaired surrogate escape (a low one without a high one)";
 
     /** The outcome: the ports found, or why the data is unusable. */
     record Inspection(List<Integer> ports, String problem) {
@@ -120,14 +123,14 @@ final class RawData {
             }
             if (b != '\\' || i + 1 >= json.length) {
                 if (expectLow) {
-                    return "raw_data has an unpaired surrogate escape (a high one not followed by a low one)";
+                    return UNPAIRED_HIGH;
                 }
                 continue;
             }
             int unit = json[i + 1] == 'u' ? unit(json, i + 2) : -1;
             boolean low = unit >= 0xDC00 && unit <= 0xDFFF;
             if (expectLow != low) {
-                return "raw_data has an unpaired surrogate escape (a " + (low ? "low one without a high one" : "high one not followed by a low one") + ")";
+                return low ? UNPAIRED_LOW : UNPAIRED_HIGH;
             }
             if (unit == 0) {
                 return NUL;
@@ -135,7 +138,7 @@ final class RawData {
             expectLow = unit >= 0xD800 && unit <= 0xDBFF;
             i += unit >= 0 ? 5 : 1; // past the escape (an escaped backslash is itself skipped)
         }
-        return expectLow ? "raw_data has an unpaired surrogate escape (a high one not followed by a low one)" : null;
+        return expectLow ? UNPAIRED_HIGH : null;
     }
 
     /** The code unit of the four hex digits at {@code at}, or -1 when there are not four. */
@@ -145,7 +148,7 @@ final class RawData {
         }
         int value = 0;
         for (int i = at; i < at + 4; i++) {
-            int digit = io.fleetgate.net.Ascii.hexDigit((char) (json[i] & 0xff));
+            int digit = Ascii.hexDigit((char) (json[i] & 0xff));
             if (digit < 0) {
                 return -1;
             }

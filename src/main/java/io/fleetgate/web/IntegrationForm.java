@@ -1,9 +1,9 @@
 package io.fleetgate.web;
 
-import io.fleetgate.net.Ascii;
 import io.fleetgate.error.GatewayException;
 import io.fleetgate.integration.IntegrationSource;
 import io.fleetgate.integration.SourceRequest;
+import io.fleetgate.net.Ascii;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.fleetgate.client.sync.discovery;
 
-import io.fleetgate.net.Ascii;
 import com.google.protobuf.ByteString;
+import io.fleetgate.net.Ascii;
 import io.fleetgate.net.Cidr;
 import io.fleetgate.net.IpAddress;
 import io.fleetgate.proto.DiscoveredDevice;

@@ -1,7 +1,7 @@
 package io.fleetgate.client.sync.discovery;
 
-import io.fleetgate.net.Ascii;
 import com.google.protobuf.ByteString;
+import io.fleetgate.net.Ascii;
 import io.fleetgate.proto.DiscoveredDevice;
 import java.net.URI;
 import java.util.ArrayList;
