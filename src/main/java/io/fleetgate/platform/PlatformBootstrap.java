@@ -128,7 +128,7 @@ public class PlatformBootstrap {
                     return passwords.hash(password)
                             .flatMap(hash -> database.sql("""
                                             INSERT INTO users (username, password_hash, role) VALUES (:username, :hash, 'PLATFORM_ADMIN')
-                                            ON CONFLICT (username) DO NOTHING""")
+                                            ON CONFLICT (username) WHERE tenant_id IS NULL OR legacy_bare_login DO NOTHING""")
                                     .bind("username", ADMIN_USERNAME)
                                     .bind("hash", hash)
                                     .fetch().rowsUpdated())

@@ -5,23 +5,33 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import org.springframework.http.MediaType;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.server.DelegatingServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
+import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
 import org.springframework.security.web.server.authentication.RedirectServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.authentication.RedirectServerAuthenticationFailureHandler;
+import org.springframework.security.web.server.authentication.ServerAuthenticationFailureHandler;
 import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
 import org.springframework.security.web.server.csrf.CsrfWebFilter;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
 
 /**
  * Who may reach what over HTTP: health and metrics are open; the REST API takes HTTP Basic (or
- * the UI session) and answers 401/403 as problem details; the UI uses form login.
+ * the UI session) and answers 401/403 as problem details; the UI uses form login. Both sign-ins
+ * go through {@link PasswordSignIn}: throttled, and as slow for unknown users as for known ones.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebFluxSecurity
@@ -38,8 +48,19 @@ class WebSecurityConfiguration {
     }
 
     @Bean
-    SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http) {
+    LoginThrottle loginThrottle(LoginProperties properties, Clock clock) {
+        return new LoginThrottle(properties, clock);
+    }
+
+    @Bean
+    SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveUserDetailsService users,
+            PasswordEncoder encoder, LoginThrottle throttle) {
+        ReactiveAuthenticationManager signIn = new PasswordSignIn(users, encoder, throttle);
         ServerAuthenticationEntryPoint apiEntryPoint = (exchange, denied) -> {
+            if (denied instanceof SignInThrottledException throttled) {
+                exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(throttled.retryAfterSeconds()));
+                return Problems.write(exchange, HttpStatus.TOO_MANY_REQUESTS, throttled.getMessage());
+            }
             exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"fleetgate\"");
             return Problems.write(exchange, HttpStatus.UNAUTHORIZED, "authentication required (HTTP Basic)");
         };
@@ -50,13 +71,16 @@ class WebSecurityConfiguration {
                 "you may not do this");
 
         return http
+                .addFilterAt((exchange, chain) -> chain.filter(exchange).contextWrite(PasswordSignIn.clientAddress(exchange)),
+                        SecurityWebFiltersOrder.FIRST)
+                .authenticationManager(signIn)
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
                         .pathMatchers("/login", "/css/**", "/js/**", "/favicon.ico", "/error").permitAll()
                         // pages for platform admins only render their own 403 page for others
                         .anyExchange().authenticated())
                 .httpBasic(basic -> basic.authenticationEntryPoint(apiEntryPoint))
-                .formLogin(form -> form.loginPage("/login"))
+                .formLogin(form -> form.loginPage("/login").authenticationFailureHandler(formLoginFailure()))
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(entryPoint).accessDeniedHandler(denied))
                 // Requests authenticated by HTTP Basic carry no session to forge; everything else (any other
                 // Authorization header beside a session cookie included) needs a CSRF token.
@@ -65,6 +89,24 @@ class WebSecurityConfiguration {
                         : CsrfWebFilter.DEFAULT_CSRF_MATCHER.matches(exchange)))
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)))
                 .build();
+    }
+
+    /** A wrong password goes back to the form; a throttled sign-in gets 429 and a page saying how long to wait. */
+    private static ServerAuthenticationFailureHandler formLoginFailure() {
+        ServerAuthenticationFailureHandler wrongPassword = new RedirectServerAuthenticationFailureHandler("/login?error");
+        return (filterExchange, error) -> {
+            if (!(error instanceof SignInThrottledException throttled)) {
+                return wrongPassword.onAuthenticationFailure(filterExchange, error);
+            }
+            var response = filterExchange.getExchange().getResponse();
+            response.setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
+            response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(throttled.retryAfterSeconds()));
+            response.getHeaders().setContentType(MediaType.TEXT_HTML);
+            String page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Fleetgate: too many sign-ins</title>"
+                    + "</head><body><p>Too many failed sign-ins. Try again in " + throttled.retryAfterSeconds()
+                    + " seconds.</p><p><a href=\"/login\">Back to sign-in</a></p></body></html>";
+            return response.writeWith(Mono.just(response.bufferFactory().wrap(page.getBytes(StandardCharsets.UTF_8))));
+        };
     }
 
     /**

@@ -55,9 +55,6 @@ class TenantController {
             @NotNull Role role) {
     }
 
-    record UserView(UUID id, String username, Role role) {
-    }
-
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     Mono<TenantView> create(@AuthenticationPrincipal GatewayUser actor, @Valid @RequestBody CreateTenant body) {
@@ -90,9 +87,8 @@ class TenantController {
 
     @PostMapping("/{id}/users")
     @ResponseStatus(HttpStatus.CREATED)
-    Mono<UserView> createUser(@AuthenticationPrincipal GatewayUser actor, @PathVariable UUID id,
+    Mono<TenantService.NewUser> createUser(@AuthenticationPrincipal GatewayUser actor, @PathVariable UUID id,
                               @Valid @RequestBody CreateUser body) {
-        return tenants.createUser(actor, id, body.username(), body.password(), body.role())
-                .map(userId -> new UserView(userId, body.username(), body.role()));
+        return tenants.createUser(actor, id, body.username(), body.password(), body.role());
     }
 }

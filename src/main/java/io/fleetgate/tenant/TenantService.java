@@ -60,7 +60,11 @@ public class TenantService {
         return managed(actor, tenantId).flatMap(tenant -> credentials.revoke(tenant.id(), CredentialKind.AGENT_ENROLLMENT, tokenId));
     }
 
-    Mono<UUID> createUser(GatewayUser actor, UUID tenantId, String username, String password, Role role) {
+    /** A new user and the login it signs in with: {@code <tenant slug>/<name>} for tenant admins, the bare name for platform admins. */
+    record NewUser(UUID id, String username, String login, Role role) {
+    }
+
+    Mono<NewUser> createUser(GatewayUser actor, UUID tenantId, String username, String password, Role role) {
         if (role == Role.PLATFORM_ADMIN && !actor.isPlatformAdmin()) {
             return Mono.error(GatewayException.permissionDenied("only platform admins create platform admins"));
         }
@@ -69,8 +73,11 @@ public class TenantService {
                     if (role == Role.TENANT_ADMIN && tenant.isPlatform()) {
                         return Mono.error(GatewayException.invalid("role", "the platform tenant has platform admins only"));
                     }
+                    boolean tenantAdmin = role == Role.TENANT_ADMIN;
+                    String login = tenantAdmin ? UserRepository.login(tenant.slug(), username) : username;
                     return passwords.hash(password)
-                            .flatMap(hash -> users.create(username, hash, role, role == Role.TENANT_ADMIN ? tenant.id() : null));
+                            .flatMap(hash -> users.create(username, hash, role, tenantAdmin ? tenant.id() : null))
+                            .map(id -> new NewUser(id, username, login, role));
                 });
     }
 }

@@ -79,6 +79,63 @@ class TenantApiTest extends GatewayTest {
     }
 
     @Test
+    void userNamesAreScopedPerTenantSoCreatingOneTellsNothingAboutOtherTenants() {
+        String slugA = "names-a-" + UUID.randomUUID().toString().substring(0, 6);
+        String slugB = "names-b-" + UUID.randomUUID().toString().substring(0, 6);
+        UUID a = createTenantWithSlug(slugA);
+        UUID b = createTenantWithSlug(slugB);
+        // "admin" is the platform admin's name, and tenant A takes "ops" first: tenant B may still use both
+        for (String name : new String[] {"admin", "ops"}) {
+            createUser(a, name, "password-of-tenant-a").expectStatus().isCreated()
+                    .expectBody().jsonPath("$.login").isEqualTo(slugA + "/" + name);
+            createUser(b, name, "password-of-tenant-b").expectStatus().isCreated()
+                    .expectBody().jsonPath("$.login").isEqualTo(slugB + "/" + name);
+        }
+        // a name taken in one's own tenant is refused without naming anyone else
+        createUser(a, "ops", "another-password-1").expectStatus().isEqualTo(409)
+                .expectBody().jsonPath("$.detail").isEqualTo("username 'ops' already exists in this tenant");
+
+        as(slugA + "/admin", "password-of-tenant-a").get().uri("/api/v1/tenants").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$[0].id").isEqualTo(a.toString());
+        as(slugB + "/admin", "password-of-tenant-b").get().uri("/api/v1/tenants").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$[0].id").isEqualTo(b.toString());
+        as(slugB + "/admin", "password-of-tenant-a").get().uri("/api/v1/tenants").exchange().expectStatus().isUnauthorized();
+        // the bare name is still the platform admin
+        admin().get().uri("/api/v1/tenants").exchange().expectStatus().isOk();
+    }
+
+    @Test
+    void tenantUsersFromBeforeNamesWereScopedStillSignInByTheirBareName() throws Exception {
+        String slug = "legacy-" + UUID.randomUUID().toString().substring(0, 6);
+        UUID tenant = createTenantWithSlug(slug);
+        String name = "old-" + UUID.randomUUID().toString().substring(0, 6);
+        createUser(tenant, name, "legacy-password-1").expectStatus().isCreated();
+        as(name, "legacy-password-1").get().uri("/api/v1/tenants").exchange().expectStatus().isUnauthorized();
+        // what V11 marks on every tenant user that existed before it
+        try (var connection = jdbc(); var update = connection.prepareStatement("UPDATE users SET legacy_bare_login = true WHERE username = ?")) {
+            update.setString(1, name);
+            update.executeUpdate();
+        }
+        as(name, "legacy-password-1").get().uri("/api/v1/tenants").exchange().expectStatus().isOk();
+        as(slug + "/" + name, "legacy-password-1").get().uri("/api/v1/tenants").exchange().expectStatus().isOk();
+        // and the name stays reserved: another tenant's new user of that name signs in only by slug/name
+        createUser(createTenant("legacy-other"), name, "other-password-1").expectStatus().isCreated();
+        as(name, "legacy-password-1").get().uri("/api/v1/tenants").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$[0].id").isEqualTo(tenant.toString());
+    }
+
+    private UUID createTenantWithSlug(String slug) {
+        Map<?, ?> body = admin().post().uri("/api/v1/tenants").bodyValue(Map.of("slug", slug, "name", slug))
+                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+        return UUID.fromString((String) body.get("id"));
+    }
+
+    private org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec createUser(UUID tenant, String name, String password) {
+        return admin().post().uri("/api/v1/tenants/{id}/users", tenant)
+                .bodyValue(Map.of("username", name, "password", password, "role", "TENANT_ADMIN")).exchange();
+    }
+
+    @Test
     void agentTokensAreShownOnceAndStoredOnlyAsHashes() {
         UUID tenant = createTenant("tokens");
         String first = agentToken(tenant);

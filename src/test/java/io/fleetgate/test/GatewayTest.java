@@ -201,12 +201,13 @@ public abstract class GatewayTest {
         return UUID.fromString((String) created.get("id"));
     }
 
-    /** A tenant admin of the tenant; returns the username (password: {@link #ADMIN_PASSWORD}). */
+    /** A new tenant admin of that tenant, whose password is ADMIN_PASSWORD; returns its login ({@code slug/name}). */
     protected String tenantAdmin(UUID tenant) {
         String username = "user-" + UUID.randomUUID().toString().substring(0, 8);
-        admin().post().uri("/api/v1/tenants/{id}/users", tenant)
+        Map<?, ?> created = admin().post().uri("/api/v1/tenants/{id}/users", tenant)
                 .bodyValue(Map.of("username", username, "password", ADMIN_PASSWORD, "role", "TENANT_ADMIN"))
-                .exchange().expectStatus().isCreated();
-        return username;
+                .exchange().expectStatus().isCreated()
+                .expectBody(Map.class).returnResult().getResponseBody();
+        return (String) created.get("login");
     }
 }

@@ -1,0 +1,16 @@
+package io.fleetgate.security;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Sign-in throttling (FLEETGATE_LOGIN_*): how many wrong passwords a user name and a client address
+ * get for free, and the longest wait the doubling backoff after them reaches.
+ */
+@ConfigurationProperties("fleetgate.login")
+public record LoginProperties(
+        @DefaultValue("5") int freeFailuresPerUser,
+        @DefaultValue("50") int freeFailuresPerAddress,
+        @DefaultValue("15m") Duration maxBackoff) {
+}
