@@ -72,7 +72,7 @@ class InProcessPlatformSync implements SmartLifecycle {
                         .orElse(Mono.empty()))
                 .subscribe(issued -> {
                     credentialId = issued.id();
-                    runner = new SyncRunner(SyncRunner.Options.defaults(address(issued.token())));
+                    runner = new SyncRunner(SyncRunner.Options.defaults(address(issued.token())).withOutbound(properties.sync().outbound()));
                     runner.start();
                     // sources on the SaaS sync changed somewhere: look at once rather than at the next refresh
                     refreshing = feed.changes().ofType(Change.SyncConfigChanged.class).subscribe(change -> runner.refreshNow());

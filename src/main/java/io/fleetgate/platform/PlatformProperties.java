@@ -1,5 +1,6 @@
 package io.fleetgate.platform;
 
+import io.fleetgate.net.OutboundPolicy;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -11,11 +12,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record PlatformProperties(String adminPassword, @DefaultValue Sync sync) {
 
     /**
-     * @param authority the host name in the gateway's TLS certificate, checked by the in-process
-     *                  SaaS sync when gRPC uses TLS
+     * @param authority       the host name in the gateway's TLS certificate, checked by the in-process
+     *                        SaaS sync when gRPC uses TLS
+     * @param allowedNetworks the non-public CIDR blocks the SaaS sync may still reach (FLEETGATE_SAAS_ALLOWED_NETWORKS)
      */
     public record Sync(@DefaultValue("true") boolean enabled, String token, @DefaultValue("true") boolean inProcess,
-                       @DefaultValue("localhost") String authority) {
+                       @DefaultValue("localhost") String authority, String allowedNetworks) {
+
+        /** What the SaaS sync may connect to: public addresses and the allowed blocks. */
+        public OutboundPolicy outbound() {
+            return OutboundPolicy.publicOnly(OutboundPolicy.parseAllowed(allowedNetworks));
+        }
 
         public boolean hasToken() {
             return token != null && !token.isBlank();

@@ -9,6 +9,7 @@ import io.fleetgate.client.sync.DiscoveryReport;
 import io.fleetgate.client.sync.SyncRunner;
 import io.fleetgate.net.Cidr;
 import io.fleetgate.net.IpAddress;
+import io.fleetgate.net.OutboundPolicy;
 import io.fleetgate.sweep.Cidrs;
 import io.fleetgate.test.Await;
 import io.fleetgate.test.GatewayTest;
@@ -49,7 +50,7 @@ class EndToEndTest extends GatewayTest {
 
     private SyncRunner syncRunner(String credential) {
         SyncRunner runner = new SyncRunner(new SyncRunner.Options(GatewayAddress.plaintext("127.0.0.1:" + grpcServer.port(), credential),
-                "e2e-sync", 2, 2, Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(2)));
+                "e2e-sync", 2, 2, Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(2), OutboundPolicy.anywhere()));
         closing.add(runner);
         return runner;
     }

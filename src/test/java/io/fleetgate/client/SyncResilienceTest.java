@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetgate.client.sync.DiscoveryReport;
 import io.fleetgate.client.sync.SyncRunner;
+import io.fleetgate.net.OutboundPolicy;
 import io.fleetgate.platform.GatewayStartup;
 import io.fleetgate.test.AdminClient;
 import io.fleetgate.test.Await;
@@ -41,7 +42,7 @@ class SyncResilienceTest {
                 "sync_service_id", sync.get("id"), "settings", Map.of("count", 30_000, "networks", List.of("127.63.0.0/16"))));
 
         try (SyncRunner runner = new SyncRunner(new SyncRunner.Options(GatewayAddress.plaintext("127.0.0.1:" + grpcPort, credential),
-                "restart-sync", 50, 2, Duration.ofSeconds(60), Duration.ofMillis(200), Duration.ofSeconds(2)))) {
+                "restart-sync", 50, 2, Duration.ofSeconds(60), Duration.ofMillis(200), Duration.ofSeconds(2), OutboundPolicy.anywhere()))) {
             CompletableFuture<List<DiscoveryReport>> done = runner.runOnce().toFuture();
             Await.until(Duration.ofSeconds(60), () -> stored(database) >= 500);
             first.close(); // mid-sync: some batches acknowledged, the rest not yet sent

@@ -6,6 +6,8 @@ import io.fleetgate.test.AdminClient;
 import io.fleetgate.test.Await;
 import io.fleetgate.test.Gateways;
 import io.fleetgate.test.TestDatabase;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -46,6 +49,51 @@ class InProcessPlatformSyncTest {
             Await.until(Duration.ofSeconds(30), () -> timestamp(database).after(firstSync));
             assertThat(count(database, "SELECT count(*) FROM discovered_devices")).isEqualTo(25);
         }
+    }
+
+    @Test
+    void theSaasSyncReachesNoNonPublicAddressButTheRangesThePlatformAdminAllows() throws Exception {
+        List<String> allowedHits = new CopyOnWriteArrayList<>();
+        List<String> refusedHits = new CopyOnWriteArrayList<>();
+        HttpServer allowed = netbox("127.0.0.1", allowedHits);
+        HttpServer refused = netbox("127.0.0.2", refusedHits);
+        String database = TestDatabase.createDatabase("fleetgate_saas");
+        try (ConfigurableApplicationContext gateway = Gateways.start(database, Map.of("fleetgate.platform.sync.in-process", "true",
+                "fleetgate.platform.admin-password", PASSWORD, "fleetgate.platform.sync.allowed-networks", "127.0.0.1/32"))) {
+            gateway.getBean(GatewayStartup.class).ready().block(Duration.ofSeconds(60));
+            AdminClient admin = new AdminClient(gateway, PASSWORD);
+            UUID tenant = admin.tenant("saas-netbox");
+            for (HttpServer server : List.of(refused, allowed)) {
+                String host = server.getAddress().getAddress().getHostAddress();
+                admin.post("/api/v1/integration-sources", Map.of("tenant_id", tenant.toString(), "name", "netbox " + host,
+                        "source_type", "netbox", "endpoint", "http://" + host + ":" + server.getAddress().getPort(),
+                        "sync_service_id", admin.platformSync(), "agent_uid", "saas-agent", "credentials", Map.of("api_token", "nb-secret")));
+            }
+            Await.until(Duration.ofSeconds(30), () -> count(database, "SELECT count(*) FROM discovered_devices") == 1);
+            // 127.0.0.2 is loopback and outside the allowed 127.0.0.1/32: created first, never contacted
+            assertThat(allowedHits).isNotEmpty().allMatch(hit -> hit.endsWith("Token nb-secret"));
+            assertThat(refusedHits).isEmpty();
+        } finally {
+            allowed.stop(0);
+            refused.stop(0);
+        }
+    }
+
+    /** A NetBox that lists one device and no interfaces. */
+    private static HttpServer netbox(String address, List<String> hits) throws java.io.IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(address, 0), 0);
+        server.createContext("/", exchange -> {
+            hits.add(exchange.getRequestURI() + " " + exchange.getRequestHeaders().getFirst("Authorization"));
+            String body = exchange.getRequestURI().getPath().contains("devices")
+                    ? "{\"count\":1,\"next\":null,\"results\":[{\"id\":1,\"name\":\"sw\",\"primary_ip4\":{\"address\":\"127.63.0.1/24\"}}]}"
+                    : "{\"count\":0,\"next\":null,\"results\":[]}";
+            byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        return server;
     }
 
     private static long count(String database, String sql) {

@@ -3,6 +3,7 @@ package io.fleetgate.client.sync;
 import io.fleetgate.client.DurationOption;
 import io.fleetgate.client.GatewayAddress;
 import io.fleetgate.client.GatewayOptions;
+import io.fleetgate.net.OutboundPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -30,6 +31,11 @@ public final class SyncCommand implements Callable<Integer> {
             defaultValue = "${env:FLEETGATE_TOKEN}")
     String token;
 
+    @Option(names = "--saas-allowed-networks", defaultValue = "${env:FLEETGATE_SAAS_ALLOWED_NETWORKS}", paramLabel = "CIDRS",
+            description = "with a platform (fgp_) credential, sources are reached on public addresses only; these comma-separated "
+                    + "blocks are allowed too (or FLEETGATE_SAAS_ALLOWED_NETWORKS)")
+    String saasAllowedNetworks;
+
     @Option(names = "--name", description = "a name to report (default: the host name)")
     String name;
 
@@ -46,6 +52,16 @@ public final class SyncCommand implements Callable<Integer> {
     @Option(names = "--once", description = "run every source's discovery once, then exit (non-zero if one failed)")
     boolean once;
 
+    /** The SaaS sync runs endpoints tenants typed: public addresses only. An on-prem one reaches its own network. */
+    private OutboundPolicy outbound() {
+        try {
+            return token.startsWith("fgp_") ? OutboundPolicy.publicOnly(OutboundPolicy.parseAllowed(saasAllowedNetworks))
+                    : OutboundPolicy.anywhere();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--saas-allowed-networks: " + e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         if (batchSize < 1 || window < 1) {
@@ -54,7 +70,7 @@ public final class SyncCommand implements Callable<Integer> {
         GatewayAddress address = connection.address(token);
         SyncRunner.Options defaults = SyncRunner.Options.defaults(address);
         SyncRunner.Options options = new SyncRunner.Options(address, name == null ? defaults.name() : name, batchSize, window,
-                configRefresh, defaults.firstBackoff(), defaults.maxBackoff());
+                configRefresh, defaults.firstBackoff(), defaults.maxBackoff(), outbound());
         try (SyncRunner runner = new SyncRunner(options)) {
             if (once) {
                 List<DiscoveryReport> reports = runner.runOnce().block();

@@ -6,7 +6,9 @@ import io.fleetgate.client.GatewayAddress;
 import io.fleetgate.client.sync.discovery.ArmisDiscovery;
 import io.fleetgate.client.sync.discovery.Discovery;
 import io.fleetgate.client.sync.discovery.FakerDiscovery;
+import io.fleetgate.client.sync.discovery.HttpJson;
 import io.fleetgate.client.sync.discovery.NetboxDiscovery;
+import io.fleetgate.net.OutboundPolicy;
 import io.fleetgate.proto.IntegrationSourceConfig;
 import io.fleetgate.proto.ReactorAgentGatewayServiceGrpc;
 import io.fleetgate.proto.SyncConfigRequest;
@@ -43,14 +45,21 @@ public final class SyncRunner implements AutoCloseable {
 
     /** How the runner behaves. */
     public record Options(GatewayAddress gateway, String name, int batchSize, int window, Duration configRefresh,
-                          Duration firstBackoff, Duration maxBackoff) {
+                          Duration firstBackoff, Duration maxBackoff, OutboundPolicy outbound) {
 
+        /** An on-prem sync service's defaults: its sources may be anywhere in its owner's network. */
         public static Options defaults(GatewayAddress gateway) {
-            return new Options(gateway, ClientHost.hostname(), 1000, 2, Duration.ofSeconds(60), Duration.ofMillis(500), Duration.ofSeconds(30));
+            return new Options(gateway, ClientHost.hostname(), 1000, 2, Duration.ofSeconds(60), Duration.ofMillis(500), Duration.ofSeconds(30),
+                    OutboundPolicy.anywhere());
+        }
+
+        public Options withOutbound(OutboundPolicy policy) {
+            return new Options(gateway, name, batchSize, window, configRefresh, firstBackoff, maxBackoff, policy);
         }
     }
 
     private final Options options;
+    private final HttpJson http;
     private final ManagedChannel channel;
     private final ReactorAgentGatewayServiceGrpc.ReactorAgentGatewayServiceStub stub;
     private final Map<String, Running> sources = new ConcurrentHashMap<>();
@@ -64,6 +73,7 @@ public final class SyncRunner implements AutoCloseable {
 
     public SyncRunner(Options options) {
         this.options = options;
+        this.http = new HttpJson(options.outbound());
         this.channel = options.gateway().channel();
         this.stub = options.gateway().authenticated(ReactorAgentGatewayServiceGrpc.newReactorStub(channel));
     }
@@ -128,8 +138,9 @@ public final class SyncRunner implements AutoCloseable {
 
     private Flux<Object> configs(SyncServiceHelloResponse hello) {
         AtomicReference<String> version = new AtomicReference<>("");
+        // latest, not drop: a change announced while a fetch is in flight may be newer than what that fetch reads
         return Flux.merge(Flux.interval(Duration.ZERO, options.configRefresh()), refreshes.asFlux())
-                .onBackpressureDrop()
+                .onBackpressureLatest()
                 .concatMap(tick -> stub.getSyncConfig(SyncConfigRequest.newBuilder().setSyncServiceId(hello.getSyncServiceId())
                                 .setConfigVersion(version.get()).build())
                         .doOnNext(config -> {
@@ -184,7 +195,7 @@ public final class SyncRunner implements AutoCloseable {
         long start = System.nanoTime();
         BatchSender sender = new BatchSender(stub, hello.getSyncServiceId(), options.batchSize(), options.window(),
                 options.firstBackoff(), options.maxBackoff());
-        return Mono.defer(() -> discovery(source).discover(run))
+        return Mono.defer(() -> discovery(source, http).discover(run))
                 .flatMap(inventory -> sender.send(source, inventory).map(delivery -> new DiscoveryReport(source.getId(),
                         source.getName(), source.getSourceType(), run, inventory.size(), inventory.size(), delivery.created(),
                         delivery.updated(), delivery.rejected(), delivery.batches(), delivery.resent(),
@@ -208,11 +219,11 @@ public final class SyncRunner implements AutoCloseable {
         reports.tryEmitNext(report);
     }
 
-    static Discovery discovery(IntegrationSourceConfig source) {
+    static Discovery discovery(IntegrationSourceConfig source, HttpJson http) {
         return switch (source.getSourceType()) {
             case "faker" -> new FakerDiscovery(source.getSettingsMap());
-            case "netbox" -> new NetboxDiscovery(source.getEndpoint(), source.getCredentialsMap(), source.getSettingsMap());
-            case "armis" -> new ArmisDiscovery(source.getEndpoint(), source.getCredentialsMap(), source.getSettingsMap());
+            case "netbox" -> new NetboxDiscovery(source.getEndpoint(), source.getCredentialsMap(), source.getSettingsMap(), http);
+            case "armis" -> new ArmisDiscovery(source.getEndpoint(), source.getCredentialsMap(), source.getSettingsMap(), http);
             default -> throw new IllegalArgumentException("unknown source type " + source.getSourceType());
         };
     }
@@ -228,5 +239,6 @@ public final class SyncRunner implements AutoCloseable {
         sources.values().forEach(running -> running.schedule().dispose());
         sources.clear();
         ClientHost.close(channel);
+        http.close();
     }
 }

@@ -28,9 +28,10 @@ public final class ArmisDiscovery implements Discovery {
     private final String secretKey;
     private final List<String> queries;
     private final int pageSize;
-    private final HttpJson http = new HttpJson();
+    private final HttpJson http;
 
-    public ArmisDiscovery(String endpoint, Map<String, String> credentials, Map<String, String> settings) {
+    public ArmisDiscovery(String endpoint, Map<String, String> credentials, Map<String, String> settings, HttpJson http) {
+        this.http = http;
         this.endpoint = URI.create(endpoint.endsWith("/") ? endpoint : endpoint + "/");
         this.secretKey = credentials.getOrDefault("secret_key", "");
         this.queries = List.of(settings.getOrDefault("queries", "in:devices").split(",")).stream().map(String::trim)

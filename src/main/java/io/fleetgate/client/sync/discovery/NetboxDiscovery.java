@@ -16,7 +16,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * NetBox: {@code /api/dcim/devices/} with token authentication, following {@code next} page
- * links; a device's IPs are its primary IPv4 and IPv6, its MACs those of its interfaces
+ * links (their path and query, always on the endpoint's origin); a device's IPs are its primary IPv4 and IPv6, its MACs those of its interfaces
  * ({@code /api/dcim/interfaces/}); its ports come from the source's {@code tcp_ports} setting.
  */
 public final class NetboxDiscovery implements Discovery {
@@ -25,9 +25,10 @@ public final class NetboxDiscovery implements Discovery {
     private final Map<String, String> headers;
     private final int pageSize;
     private final List<Integer> ports;
-    private final HttpJson http = new HttpJson();
+    private final HttpJson http;
 
-    public NetboxDiscovery(String endpoint, Map<String, String> credentials, Map<String, String> settings) {
+    public NetboxDiscovery(String endpoint, Map<String, String> credentials, Map<String, String> settings, HttpJson http) {
+        this.http = http;
         this.endpoint = URI.create(endpoint.endsWith("/") ? endpoint : endpoint + "/");
         String token = credentials.getOrDefault("api_token", credentials.getOrDefault("token", ""));
         this.headers = Map.of("Authorization", "Token " + token);
@@ -98,7 +99,8 @@ public final class NetboxDiscovery implements Discovery {
         return http.get(first, headers)
                 .expand(page -> {
                     String next = HttpJson.text(page, "next");
-                    return next == null || next.isBlank() ? Mono.empty() : http.get(URI.create(next), headers);
+                    // on the endpoint's own origin: a proxy that rewrites the scheme, or a hostile server, cannot send the token elsewhere
+                    return next == null || next.isBlank() ? Mono.empty() : http.get(HttpJson.onOrigin(endpoint, URI.create(next)), headers);
                 })
                 .flatMapIterable(page -> {
                     List<JsonNode> results = new ArrayList<>();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.fleetgate.net.OutboundPolicy;
 import io.fleetgate.proto.DiscoveredDevice;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -23,6 +24,7 @@ class InventoryApisTest {
     private HttpServer server;
     private String base;
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final HttpJson http = new HttpJson(OutboundPolicy.anywhere());
 
     @BeforeEach
     void start() throws IOException {
@@ -34,6 +36,7 @@ class InventoryApisTest {
     @AfterEach
     void stop() {
         server.stop(0);
+        http.close();
     }
 
     private void route(String path, java.util.function.Function<HttpExchange, String> answer) {
@@ -80,7 +83,7 @@ class InventoryApisTest {
                  {"id":1,"device":{"id":11},"mac_address":"AA:BB:CC:00:00:01"},
                  {"id":2,"device":{"id":11},"primary_mac_address":{"mac_address":"AA:BB:CC:00:00:02"}},
                  {"id":3,"device":{"id":12},"mac_addresses":[{"mac_address":"AA:BB:CC:00:00:03"}]}]}""");
-        var discovery = new NetboxDiscovery(base, Map.of("api_token", "nb-token"), Map.of("tcp_ports", "22,161", "page_size", "1"));
+        var discovery = new NetboxDiscovery(base, Map.of("api_token", "nb-token"), Map.of("tcp_ports", "22,161", "page_size", "1"), http);
         List<DiscoveredDevice> devices = all(discovery.discover(0).block());
         assertThat(devices).hasSize(2);
         DiscoveredDevice sw = devices.get(0);
@@ -102,7 +105,7 @@ class InventoryApisTest {
     @Test
     void aRefusedNetboxTokenFailsTheDiscovery() {
         route("/api/dcim/interfaces/", exchange -> "{\"detail\":\"Invalid token\"}");
-        var discovery = new NetboxDiscovery(base, Map.of("api_token", "wrong"), Map.of());
+        var discovery = new NetboxDiscovery(base, Map.of("api_token", "wrong"), Map.of(), http);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> discovery.discover(0).block()).hasMessageContaining("403");
     }
 
@@ -135,7 +138,7 @@ class InventoryApisTest {
                      {"id":9,"ipAddress":"127.31.0.9,127.31.1.9","macAddress":"00:1a:2b:00:00:09","name":"laptop-9","type":"Laptops"}]},"success":true}""";
         });
         var discovery = new ArmisDiscovery(base, Map.of("secret_key", "armis-secret"),
-                Map.of("queries", "in:devices,in:devices type:Printers", "page_size", "2"));
+                Map.of("queries", "in:devices,in:devices type:Printers", "page_size", "2"), http);
         List<DiscoveredDevice> devices = all(discovery.discover(0).block());
         assertThat(devices).extracting(DiscoveredDevice::getDeviceId).containsExactly("7", "8", "9");
         DiscoveredDevice printer = devices.get(0);
