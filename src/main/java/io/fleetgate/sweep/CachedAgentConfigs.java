@@ -18,21 +18,21 @@ import reactor.core.publisher.Mono;
  * says the agent's devices or its tenant's sources changed. An unchanged agent's config comes
  * from memory. Concurrent misses for one agent share one build. While the change feed is down
  * nothing is served from or stored in the cache, and every (re)connection drops it all, so a
- * missed notification can never leave a stale config behind.
+ * missed notification can never leave a stale config behind. The cache is bounded per tenant and
+ * in all ({@link TenantLru}): one tenant's agents cannot evict another's configs.
  */
 @Component
 class CachedAgentConfigs implements AgentConfigCache {
 
     private static final Logger log = LoggerFactory.getLogger(CachedAgentConfigs.class);
-    private static final int MAX_AGENTS = 200_000;
 
     private final SweepRepository repository;
     private final SweepDefaults defaults;
     private final ChangeFeed feed;
     private final Clock clock;
     private final SweepMetrics metrics;
-    /** tenant → agent → config (or its build in progress). */
-    private final Map<UUID, Map<String, Entry>> cache = new ConcurrentHashMap<>();
+    /** tenant → agent → config (or its build in progress), bounded per tenant and in all. */
+    private final TenantLru<Entry> cache;
     private final Map<UUID, AtomicLong> generations = new ConcurrentHashMap<>();
     private final AtomicLong globalGeneration = new AtomicLong();
 
@@ -49,7 +49,9 @@ class CachedAgentConfigs implements AgentConfigCache {
         this.feed = feed;
         this.clock = clock;
         this.metrics = metrics;
-        metrics.size(this::size);
+        this.cache = new TenantLru<>(properties.configCacheMaxEntries(), properties.configCacheMaxEntriesPerTenant());
+        metrics.size(cache::size);
+        metrics.evictions(cache::evictions);
         feed.changes().subscribe(this::apply);
     }
 
@@ -58,8 +60,7 @@ class CachedAgentConfigs implements AgentConfigCache {
         if (!feed.isLive()) {
             return build(tenant, agentUid);
         }
-        Map<String, Entry> agents = cache.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>());
-        Entry entry = agents.get(agentUid);
+        Entry entry = cache.get(tenant, agentUid);
         if (entry != null) {
             metrics.hit();
             return entry.config();
@@ -67,24 +68,20 @@ class CachedAgentConfigs implements AgentConfigCache {
         Stamp seen = stamp(tenant);
         Entry created = new Entry(build(tenant, agentUid).cache(config -> Duration.ofMillis(Long.MAX_VALUE),
                 error -> Duration.ZERO, () -> Duration.ZERO));
-        Entry raced = agents.putIfAbsent(agentUid, created);
+        Entry raced = cache.putIfAbsent(tenant, agentUid, created);
         if (raced != null) {
             metrics.hit();
             return raced.config();
         }
         metrics.miss();
-        if (size() > MAX_AGENTS) {
-            log.warn("More than {} agents' configs cached; dropping them all", MAX_AGENTS);
-            cache.clear();
-        }
         return created.config()
                 // a change seen while building wins: the config may predate it
                 .doOnSuccess(config -> {
                     if (!stamp(tenant).equals(seen)) {
-                        agents.remove(agentUid, created);
+                        cache.remove(tenant, agentUid, created);
                     }
                 })
-                .doOnError(error -> agents.remove(agentUid, created));
+                .doOnError(error -> cache.remove(tenant, agentUid, created));
     }
 
     private Mono<AgentConfig> build(UUID tenant, String agentUid) {
@@ -102,32 +99,22 @@ class CachedAgentConfigs implements AgentConfigCache {
     private void apply(Change change) {
         if (change instanceof Change.AgentsChanged agents) {
             generations.computeIfAbsent(agents.tenantId(), t -> new AtomicLong()).incrementAndGet();
-            Map<String, Entry> cached = cache.get(agents.tenantId());
-            if (cached != null) {
-                int dropped = 0;
-                for (String agent : agents.agentUids()) {
-                    dropped += cached.remove(agent) == null ? 0 : 1;
-                }
-                metrics.invalidated(dropped);
+            int dropped = 0;
+            for (String agent : agents.agentUids()) {
+                dropped += cache.remove(agents.tenantId(), agent) ? 1 : 0;
             }
+            metrics.invalidated(dropped);
         } else if (change instanceof Change.TenantChanged tenant) {
             generations.computeIfAbsent(tenant.tenantId(), t -> new AtomicLong()).incrementAndGet();
-            Map<String, Entry> dropped = cache.remove(tenant.tenantId());
-            metrics.invalidated(dropped == null ? 0 : dropped.size());
+            metrics.invalidated(cache.removeTenant(tenant.tenantId()));
         } else if (change instanceof Change.Resync) {
             globalGeneration.incrementAndGet();
-            int dropped = size();
-            cache.clear();
-            metrics.invalidated(dropped);
+            metrics.invalidated(cache.clear());
         }
     }
 
     private Stamp stamp(UUID tenant) {
         AtomicLong tenantGeneration = generations.get(tenant);
         return new Stamp(globalGeneration.get(), tenantGeneration == null ? 0 : tenantGeneration.get());
-    }
-
-    private int size() {
-        return cache.values().stream().mapToInt(Map::size).sum();
     }
 }

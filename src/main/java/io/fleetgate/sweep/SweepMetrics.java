@@ -1,11 +1,12 @@
 package io.fleetgate.sweep;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
-/** Config cache metrics: size, hits and misses (the hit ratio), invalidations, configs cut to the bounds. */
+/** Config cache metrics: size, hits and misses (the hit ratio), invalidations, evictions, configs cut to the bounds. */
 @Component
 class SweepMetrics {
 
@@ -29,6 +30,11 @@ class SweepMetrics {
 
     void size(Supplier<Number> size) {
         registry.gauge("fleetgate.getconfig.cache.size", java.util.List.of(), size, s -> s.get().doubleValue());
+    }
+
+    void evictions(Supplier<Number> evicted) {
+        FunctionCounter.builder("fleetgate.getconfig.cache.evictions", evicted, e -> e.get().doubleValue())
+                .description("cached sweep configs evicted by the cache's bounds (per tenant and in all)").register(registry);
     }
 
     void hit() {

@@ -9,7 +9,8 @@ import org.springframework.util.unit.DataSize;
 /**
  * Where sweep configs go ({@link SweepSource}), the gateway-wide sweep defaults (used where no
  * source says otherwise) and the bounds of a sweep config: at most {@code maxTargets} targets and {@code maxConfigSize} bytes per response (agents'
- * gRPC clients accept 4 MiB by default).
+ * gRPC clients accept 4 MiB by default), and how many configs the GetConfig cache holds, in all and
+ * per tenant.
  */
 @ConfigurationProperties("fleetgate.sweep")
 public record SweepProperties(
@@ -20,7 +21,9 @@ public record SweepProperties(
         @DefaultValue("256") int concurrency,
         @DefaultValue("2000ms") Duration timeout,
         @DefaultValue("50000") int maxTargets,
-        @DefaultValue("3MB") DataSize maxConfigSize) {
+        @DefaultValue("3MB") DataSize maxConfigSize,
+        @DefaultValue("200000") int configCacheMaxEntries,
+        @DefaultValue("100000") int configCacheMaxEntriesPerTenant) {
 
     public SweepProperties {
         modes.forEach(mode -> SweepMode.parse("fleetgate.sweep.modes", mode));

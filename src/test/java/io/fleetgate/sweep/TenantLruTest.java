@@ -1,0 +1,103 @@
+package io.fleetgate.sweep;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class TenantLruTest {
+
+    private final UUID flooder = UUID.randomUUID();
+    private final UUID small = UUID.randomUUID();
+
+    @Test
+    void aTenantPastItsOwnBoundLosesItsLeastRecentlyUsedEntry() {
+        TenantLru<String> cache = new TenantLru<>(100, 3);
+        cache.putIfAbsent(flooder, "a", "A");
+        cache.putIfAbsent(flooder, "b", "B");
+        cache.putIfAbsent(flooder, "c", "C");
+        cache.get(flooder, "a");
+        cache.putIfAbsent(flooder, "d", "D");
+        assertThat(cache.get(flooder, "b")).isNull();
+        assertThat(cache.get(flooder, "a")).isEqualTo("A");
+        assertThat(cache.size()).isEqualTo(3);
+        assertThat(cache.evictions()).isEqualTo(1);
+    }
+
+    @Test
+    void aTenantFloodingTheWholeCacheEvictsOnlyItself() {
+        TenantLru<String> cache = new TenantLru<>(10, 10);
+        for (int i = 0; i < 3; i++) {
+            cache.putIfAbsent(small, "agent-" + i, "config");
+        }
+        for (int i = 0; i < 10_000; i++) {
+            cache.putIfAbsent(flooder, "agent-" + i, "config");
+        }
+        assertThat(cache.size()).isEqualTo(10);
+        assertThat(cache.size(small)).isEqualTo(3);
+        assertThat(cache.size(flooder)).isEqualTo(7);
+        for (int i = 0; i < 3; i++) {
+            assertThat(cache.get(small, "agent-" + i)).isEqualTo("config");
+        }
+        // the flooder keeps its most recent entries
+        assertThat(cache.get(flooder, "agent-9999")).isEqualTo("config");
+        assertThat(cache.get(flooder, "agent-0")).isNull();
+    }
+
+    @Test
+    void anExistingEntryIsReturnedNotReplaced() {
+        TenantLru<String> cache = new TenantLru<>(10, 10);
+        assertThat(cache.putIfAbsent(small, "a", "first")).isNull();
+        assertThat(cache.putIfAbsent(small, "a", "second")).isEqualTo("first");
+        assertThat(cache.remove(small, "a", "second")).isFalse();
+        assertThat(cache.remove(small, "a", "first")).isTrue();
+        assertThat(cache.size()).isZero();
+    }
+
+    @Test
+    void removingATenantOrEverythingKeepsTheCount() {
+        TenantLru<String> cache = new TenantLru<>(100, 100);
+        cache.putIfAbsent(small, "a", "A");
+        cache.putIfAbsent(flooder, "a", "A");
+        cache.putIfAbsent(flooder, "b", "B");
+        assertThat(cache.removeTenant(flooder)).isEqualTo(2);
+        assertThat(cache.size()).isEqualTo(1);
+        assertThat(cache.clear()).isEqualTo(1);
+        assertThat(cache.size()).isZero();
+        assertThat(cache.evictions()).isZero();
+    }
+
+    @Test
+    void concurrentWritersNeverLeaveTheCacheAboveItsBounds() throws Exception {
+        TenantLru<Integer> cache = new TenantLru<>(500, 200);
+        UUID[] tenants = {UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID()};
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        CountDownLatch done = new CountDownLatch(4);
+        for (UUID tenant : tenants) {
+            pool.execute(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    cache.putIfAbsent(tenant, "agent-" + i, i);
+                    if (i % 7 == 0) {
+                        cache.remove(tenant, "agent-" + (i - 3));
+                    }
+                    if (i % 1000 == 999) {
+                        cache.removeTenant(tenant);
+                    }
+                }
+                done.countDown();
+            });
+        }
+        assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+        pool.shutdown();
+        int counted = 0;
+        for (UUID tenant : tenants) {
+            assertThat(cache.size(tenant)).isLessThanOrEqualTo(200);
+            counted += cache.size(tenant);
+        }
+        assertThat(cache.size()).isEqualTo(counted).isLessThanOrEqualTo(500);
+    }
+}
