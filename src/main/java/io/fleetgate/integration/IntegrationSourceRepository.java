@@ -168,4 +168,19 @@ class IntegrationSourceRepository {
                 instant(row.get("created_at", OffsetDateTime.class)),
                 instant(row.get("updated_at", OffsetDateTime.class)));
     }
+
+    /**
+     * How many of the tenant's sources the SaaS sync runs, other than {@code excluding}; locks the
+     * tenant's row first so that concurrent creations are counted one after the other.
+     */
+    Mono<Long> saasSourceCount(UUID tenant, UUID excluding) {
+        return database.sql("SELECT id FROM tenants WHERE id = :tenant FOR UPDATE").bind("tenant", tenant).fetch().all()
+                .then(database.sql("""
+                                SELECT count(*) AS sources FROM integration_sources s JOIN sync_services ss ON ss.id = s.sync_service_id
+                                WHERE s.tenant_id = :tenant AND ss.is_platform_sync AND s.id <> :excluding""")
+                        .bind("tenant", tenant)
+                        .bind("excluding", excluding)
+                        .map((row, meta) -> row.get("sources", Long.class))
+                        .one());
+    }
 }

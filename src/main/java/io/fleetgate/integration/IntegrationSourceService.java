@@ -4,6 +4,7 @@ import io.fleetgate.changes.Change;
 import io.fleetgate.changes.ChangePublisher;
 import io.fleetgate.error.GatewayException;
 import io.fleetgate.security.GatewayUser;
+import io.fleetgate.syncservice.SyncService;
 import io.fleetgate.syncservice.SyncServiceService;
 import io.fleetgate.tenant.TenantService;
 import java.util.Map;
@@ -43,10 +44,10 @@ public class IntegrationSourceService {
         return Mono.fromCallable(() -> SourceRules.validate(request, true))
                 .flatMap(spec -> tenants.managed(actor, spec.tenantId())
                         .then(syncServices.requireUsable(spec.tenantId(), spec.syncServiceId(), "sync_service_id"))
-                        .then(Mono.defer(() -> {
+                        .flatMap(service -> {
                             UUID id = UUID.randomUUID();
-                            return repository.insert(id, spec, encrypt(spec.credentials(), id));
-                        })))
+                            return withinSaasQuota(service, id, spec).then(repository.insert(id, spec, encrypt(spec.credentials(), id)));
+                        }))
                 .flatMap(source -> announce(source.tenantId()).thenReturn(source))
                 .as(transaction::transactional);
     }
@@ -66,6 +67,7 @@ public class IntegrationSourceService {
                             byte[] credentials = spec.credentials() == null ? current.encryptedCredentials()
                                     : encrypt(spec.credentials(), id);
                             return syncServices.requireUsable(spec.tenantId(), syncService, "sync_service_id")
+                                    .flatMap(service -> withinSaasQuota(service, id, complete))
                                     .then(repository.update(id, complete, credentials));
                         }))
                 .flatMap(source -> announce(source.tenantId()).thenReturn(source))
@@ -101,6 +103,30 @@ public class IntegrationSourceService {
     /** Sources using a sync service that the actor may see, with device counts. */
     public Flux<SourceUsage> usage(GatewayUser actor, UUID syncServiceId) {
         return repository.usage(syncServiceId, actor.isPlatformAdmin() ? null : actor.tenantId());
+    }
+
+    /**
+     * The SaaS sync runs whatever tenants ask inside the operator's budget: a source on it must keep
+     * to the tenant's quota of sources, of devices per run and of time between runs.
+     */
+    private Mono<Void> withinSaasQuota(SyncService service, UUID sourceId, SourceSpec spec) {
+        if (!service.isPlatformSync()) {
+            return Mono.empty();
+        }
+        return tenants.saasQuota(spec.tenantId()).flatMap(quota -> {
+            if (spec.pollIntervalSec() < quota.minPollIntervalSec()) {
+                return Mono.error(GatewayException.invalid("poll_interval_sec", "the SaaS sync runs this tenant's sources at most every "
+                        + quota.minPollIntervalSec() + " s (its quota; a platform admin may change it)"));
+            }
+            if (spec.settings().get("count") instanceof Number count && count.longValue() > quota.maxDevicesPerRun()) {
+                return Mono.error(GatewayException.invalid("settings.count", "the SaaS sync brings at most " + quota.maxDevicesPerRun()
+                        + " devices per run of this tenant's sources (its quota; a platform admin may change it)"));
+            }
+            return repository.saasSourceCount(spec.tenantId(), sourceId).flatMap(others -> others >= quota.maxSources()
+                    ? Mono.error(GatewayException.exhausted("the SaaS sync runs at most " + quota.maxSources()
+                            + " sources of this tenant (its quota; a platform admin may raise it)"))
+                    : Mono.empty());
+        });
     }
 
     private byte[] encrypt(Map<String, String> credentials, UUID sourceId) {

@@ -3,6 +3,8 @@ package io.fleetgate.tenant;
 import io.fleetgate.security.GatewayUser;
 import io.fleetgate.security.Role;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -14,6 +16,7 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -21,7 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** REST: tenants, their agent enrollment tokens and their users. */
+/** REST: tenants, their agent enrollment tokens, their users and their SaaS sync quota. */
 @RestController
 @RequestMapping("/api/v1/tenants")
 class TenantController {
@@ -53,6 +56,13 @@ class TenantController {
             @NotBlank @Pattern(regexp = "[A-Za-z0-9._@-]{1,64}", message = "letters, digits and . _ @ -, at most 64") String username,
             @NotBlank @Size(min = 12, max = 200, message = "between 12 and 200 characters") String password,
             @NotNull Role role) {
+    }
+
+    /** Overrides of the SaaS sync quotas; an absent (null) field returns to the gateway's default. */
+    record QuotaOverride(
+            @Min(0) @Max(100_000) Integer maxSources,
+            @Min(1) @Max(10_000_000) Integer maxDevicesPerRun,
+            @Min(10) @Max(604_800) Integer minPollIntervalSec) {
     }
 
     @PostMapping
@@ -90,5 +100,16 @@ class TenantController {
     Mono<TenantService.NewUser> createUser(@AuthenticationPrincipal GatewayUser actor, @PathVariable UUID id,
                               @Valid @RequestBody CreateUser body) {
         return tenants.createUser(actor, id, body.username(), body.password(), body.role());
+    }
+
+    @GetMapping("/{id}/saas-quota")
+    Mono<SaasQuota> saasQuota(@AuthenticationPrincipal GatewayUser actor, @PathVariable UUID id) {
+        return tenants.saasQuota(actor, id);
+    }
+
+    @PutMapping("/{id}/saas-quota")
+    Mono<SaasQuota> overrideSaasQuota(@AuthenticationPrincipal GatewayUser actor, @PathVariable UUID id,
+                                      @Valid @RequestBody QuotaOverride body) {
+        return tenants.overrideSaasQuota(actor, id, body.maxSources(), body.maxDevicesPerRun(), body.minPollIntervalSec());
     }
 }

@@ -8,6 +8,7 @@ import io.fleetgate.security.Passwords;
 import io.fleetgate.security.Role;
 import io.fleetgate.security.UserRepository;
 import java.util.UUID;
+import java.util.function.Function;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -20,9 +21,12 @@ public class TenantService {
     private final UserRepository users;
     private final CredentialService credentials;
     private final Passwords passwords;
+    private final SaasQuotaRepository quotas;
 
-    TenantService(TenantRepository tenants, UserRepository users, CredentialService credentials, Passwords passwords) {
+    TenantService(TenantRepository tenants, UserRepository users, CredentialService credentials, Passwords passwords,
+                  SaasQuotaRepository quotas) {
         this.tenants = tenants;
+        this.quotas = quotas;
         this.users = users;
         this.credentials = credentials;
         this.passwords = passwords;
@@ -79,5 +83,30 @@ public class TenantService {
                             .flatMap(hash -> users.create(username, hash, role, tenantAdmin ? tenant.id() : null))
                             .map(id -> new NewUser(id, username, login, role));
                 });
+    }
+
+    /** The tenant's SaaS sync quota, for its admins and platform admins. */
+    Mono<SaasQuota> saasQuota(GatewayUser actor, UUID tenantId) {
+        return managed(actor, tenantId).flatMap(tenant -> quotas.effective(tenant.id()));
+    }
+
+    /** A platform admin's overrides; null fields return to the defaults. */
+    Mono<SaasQuota> overrideSaasQuota(GatewayUser actor, UUID tenantId, Integer maxSources, Integer maxDevicesPerRun,
+                                      Integer minPollIntervalSec) {
+        actor.requirePlatformAdmin();
+        return managed(actor, tenantId)
+                .flatMap(tenant -> quotas.save(tenant.id(), maxSources, maxDevicesPerRun, minPollIntervalSec)
+                        .then(quotas.effective(tenant.id())));
+    }
+
+    /** The quota the SaaS sync work of that tenant is held to (no access check: for the services that enforce it). */
+    public Mono<SaasQuota> saasQuota(UUID tenantId) {
+        return quotas.effective(tenantId);
+    }
+
+    /** Every tenant's quota: the overrides, and the defaults for the rest. */
+    public Mono<Function<UUID, SaasQuota>> saasQuotas() {
+        SaasQuota defaults = quotas.defaults();
+        return quotas.overridden().map(overridden -> tenant -> overridden.getOrDefault(tenant, defaults));
     }
 }

@@ -28,6 +28,7 @@ public final class ArmisDiscovery implements Discovery {
     private final String secretKey;
     private final List<String> queries;
     private final int pageSize;
+    private final int maxDevices;
     private final HttpJson http;
 
     public ArmisDiscovery(String endpoint, Map<String, String> credentials, Map<String, String> settings, HttpJson http) {
@@ -37,6 +38,7 @@ public final class ArmisDiscovery implements Discovery {
         this.queries = List.of(settings.getOrDefault("queries", "in:devices").split(",")).stream().map(String::trim)
                 .filter(query -> !query.isEmpty()).toList();
         this.pageSize = Ascii.parseInt(settings.getOrDefault("page_size", "1000"));
+        this.maxDevices = Discovery.maxDevices(settings);
     }
 
     @Override
@@ -49,9 +51,14 @@ public final class ArmisDiscovery implements Discovery {
                     }
                     return token;
                 })
-                .flatMapMany(token -> Flux.fromIterable(queries).concatMap(query -> search(token, query)))
-                .collect(LinkedHashMap<String, Merged>::new, (devices, device) ->
-                        devices.computeIfAbsent(HttpJson.text(device, "id"), id -> new Merged()).add(device))
+                .flatMapMany(token -> Flux.fromIterable(queries).concatMap(query -> search(token, query).take(maxDevices)))
+                // past the cap, only devices already found still gain addresses from later queries
+                .collect(LinkedHashMap<String, Merged>::new, (devices, device) -> {
+                    String id = HttpJson.text(device, "id");
+                    if (devices.containsKey(id) || devices.size() < maxDevices) {
+                        devices.computeIfAbsent(id, key -> new Merged()).add(device);
+                    }
+                })
                 .map(devices -> {
                     List<DiscoveredDevice> found = new ArrayList<>();
                     devices.forEach((id, merged) -> found.add(merged.toProto(id)));

@@ -31,7 +31,7 @@ public final class FakerDiscovery implements Discovery {
     private final BigInteger capacity;
 
     public FakerDiscovery(Map<String, String> settings) {
-        this.count = Ascii.parseInt(settings.getOrDefault("count", "100"));
+        this.count = Math.min(Ascii.parseInt(settings.getOrDefault("count", "100")), Discovery.maxDevices(settings));
         this.seed = Ascii.parseLong(settings.getOrDefault("seed", "1"));
         this.networks = split(settings.getOrDefault("networks", "127.0.0.0/8")).stream().map(Cidr::parse).toList();
         this.churn = Double.parseDouble(settings.getOrDefault("churn", "0"));

@@ -25,6 +25,7 @@ public final class NetboxDiscovery implements Discovery {
     private final Map<String, String> headers;
     private final int pageSize;
     private final List<Integer> ports;
+    private final int maxDevices;
     private final HttpJson http;
 
     public NetboxDiscovery(String endpoint, Map<String, String> credentials, Map<String, String> settings, HttpJson http) {
@@ -33,6 +34,7 @@ public final class NetboxDiscovery implements Discovery {
         String token = credentials.getOrDefault("api_token", credentials.getOrDefault("token", ""));
         this.headers = Map.of("Authorization", "Token " + token);
         this.pageSize = Ascii.parseInt(settings.getOrDefault("page_size", "100"));
+        this.maxDevices = Discovery.maxDevices(settings);
         this.ports = settings.getOrDefault("tcp_ports", "").isBlank() ? List.of()
                 : List.of(settings.get("tcp_ports").split(",")).stream().map(String::trim).map(Ascii::parseInt).toList();
     }
@@ -45,7 +47,7 @@ public final class NetboxDiscovery implements Discovery {
                         macs.computeIfAbsent(device, d -> new LinkedHashSet<>()).addAll(macsOf(iface));
                     }
                 })
-                .flatMap(macs -> pages("api/dcim/devices/").map(device -> device(device, macs)).collectList())
+                .flatMap(macs -> pages("api/dcim/devices/").take(maxDevices).map(device -> device(device, macs)).collectList())
                 .map(Inventory::of);
     }
 

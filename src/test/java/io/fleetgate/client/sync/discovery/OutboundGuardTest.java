@@ -157,6 +157,22 @@ class OutboundGuardTest {
         assertThat(elsewhereRequests).isEmpty();
     }
 
+    @Test
+    void aRunStopsAtTheDevicesPerRunItsQuotaAllows() {
+        inventory.createContext("/api/dcim/devices/", exchange -> {
+            inventoryRequests.add(exchange.getRequestURI().toString());
+            boolean first = !exchange.getRequestURI().getQuery().contains("offset");
+            answer(exchange, 200, first
+                    ? "{\"count\":4,\"next\":\"/api/dcim/devices/?limit=2&offset=2\",\"results\":[{\"id\":1},{\"id\":2}]}"
+                    : "{\"count\":4,\"next\":null,\"results\":[{\"id\":3},{\"id\":4}]}");
+        });
+        var capped = new NetboxDiscovery(base(inventory, "127.0.0.1"), Map.of("api_token", "t"),
+                Map.of("page_size", "2", Discovery.MAX_DEVICES, "2"), client(OutboundPolicy.anywhere()));
+        assertThat(capped.discover(0).block().size()).isEqualTo(2);
+        assertThat(inventoryRequests).noneMatch(request -> request.contains("offset=2"));
+        assertThat(new FakerDiscovery(Map.of("count", "1000", Discovery.MAX_DEVICES, "10")).discover(0).block().size()).isEqualTo(10);
+    }
+
     /** A resolver underneath that answers one address for every name. */
     private static AddressResolverGroup<InetSocketAddress> everyNameResolvesTo(InetAddress address) {
         return new AddressResolverGroup<>() {
