@@ -1,25 +1,42 @@
 package io.fleetgate.web;
 
 import io.fleetgate.error.GatewayException;
+import io.fleetgate.security.GatewayUser;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.reactive.result.view.Rendering;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /** Failures of UI pages become an error page with the right status, never a stack trace. */
 @ControllerAdvice(basePackageClasses = UiErrors.class)
 class UiErrors {
 
+    /**
+     * The error page in the layout of every page. An exception handler gets a model of its own, without
+     * what {@link UiModel} adds, so the signed-in user is looked up again here.
+     */
     @ExceptionHandler(GatewayException.class)
-    Mono<Rendering> gateway(GatewayException e) {
+    Mono<Rendering> gateway(GatewayException e, ServerWebExchange exchange) {
         HttpStatus status = switch (e.reason()) {
             case PERMISSION_DENIED, UNAUTHENTICATED -> HttpStatus.FORBIDDEN;
             case NOT_FOUND -> HttpStatus.NOT_FOUND;
             case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
             default -> HttpStatus.BAD_REQUEST;
         };
-        return Mono.just(page(status, e.getMessage()));
+        return exchange.getPrincipal()
+                .filter(Authentication.class::isInstance)
+                .map(principal -> ((Authentication) principal).getPrincipal())
+                .filter(GatewayUser.class::isInstance)
+                .map(me -> Rendering.view("error/page").status(status)
+                        .modelAttribute("status", status.value())
+                        .modelAttribute("statusText", status.getReasonPhrase())
+                        .modelAttribute("message", e.getMessage())
+                        .modelAttribute("me", me)
+                        .build())
+                .defaultIfEmpty(page(status, e.getMessage()));
     }
 
     static Rendering page(HttpStatus status, String message) {
