@@ -2,12 +2,13 @@ package io.fleetgate.sync;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import org.springframework.stereotype.Component;
 
 /** Ingest metrics: devices by outcome, rejections by reason, batches, batch size, upsert latency, open streams. */
@@ -21,9 +22,10 @@ class IngestMetrics {
     private final Counter batches;
     private final DistributionSummary batchSize;
     private final Timer upsert;
-    private final AtomicInteger streams = new AtomicInteger();
+    private final MeterRegistry registry;
 
     IngestMetrics(MeterRegistry registry) {
+        this.registry = registry;
         // (Prometheus reserves the suffix _created, hence one "stored" counter with an outcome)
         processed = Counter.builder("fleetgate.devices.received").description("devices received in SyncDevices batches").register(registry);
         created = Counter.builder("fleetgate.devices.stored").description("devices stored: created for the first time, or updated")
@@ -39,23 +41,12 @@ class IngestMetrics {
                 .publishPercentileHistogram().register(registry);
         upsert = Timer.builder("fleetgate.sync.upsert").description("time to store one batch (one transaction)")
                 .publishPercentileHistogram().register(registry);
-        registry.gauge("fleetgate.sync.streams.active", streams);
     }
 
-    boolean tryOpenStream(int limit) {
-        while (true) {
-            int current = streams.get();
-            if (current >= limit) {
-                return false;
-            }
-            if (streams.compareAndSet(current, current + 1)) {
-                return true;
-            }
-        }
-    }
-
-    void streamClosed() {
-        streams.decrementAndGet();
+    /** The open SyncDevices streams, as the gauge reads them. */
+    void streams(IntSupplier open) {
+        Gauge.builder("fleetgate.sync.streams.active", open, IntSupplier::getAsInt)
+                .description("SyncDevices streams open").register(registry);
     }
 
     void rejected(RejectionReason reason) {

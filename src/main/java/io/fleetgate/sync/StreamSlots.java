@@ -1,37 +1,62 @@
 package io.fleetgate.sync;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
-/** SyncDevices streams open per sync service, each service held below its own cap. */
+/**
+ * SyncDevices streams open: at most {@code total} in all, and at most {@code perSyncService} of
+ * one sync service, below the total, so one service cannot take every slot. Both counts change
+ * under one lock, so a refused stream never holds a slot of either.
+ */
 final class StreamSlots {
 
-    private final int perSyncService;
-    private final ConcurrentHashMap<UUID, Integer> open = new ConcurrentHashMap<>();
+    /** Why a stream was refused. */
+    enum Full { TOTAL, SYNC_SERVICE }
 
-    StreamSlots(int perSyncService) {
+    private final int total;
+    private final int perSyncService;
+    private final Map<UUID, Integer> open = new HashMap<>();
+    private int openInAll;
+
+    StreamSlots(int total, int perSyncService) {
+        this.total = total;
         this.perSyncService = perSyncService;
     }
 
-    /** Takes a slot of the sync service; false when it holds all of its own already. */
-    boolean tryOpen(UUID syncService) {
-        boolean[] taken = {false};
-        open.compute(syncService, (service, count) -> {
-            int current = count == null ? 0 : count;
-            if (current >= perSyncService) {
-                return count;
-            }
-            taken[0] = true;
-            return current + 1;
-        });
-        return taken[0];
+    /** Takes a slot for the sync service; null when taken, else which bound is full. */
+    synchronized Full tryOpen(UUID syncService) {
+        int mine = open.getOrDefault(syncService, 0);
+        if (mine >= perSyncService) {
+            return Full.SYNC_SERVICE;
+        }
+        if (openInAll >= total) {
+            return Full.TOTAL;
+        }
+        open.put(syncService, mine + 1);
+        openInAll++;
+        return null;
     }
 
-    void close(UUID syncService) {
-        open.computeIfPresent(syncService, (service, count) -> count <= 1 ? null : count - 1);
+    /** Gives the slot back; a close without an open changes nothing. */
+    synchronized void close(UUID syncService) {
+        Integer mine = open.get(syncService);
+        if (mine == null) {
+            return;
+        }
+        if (mine <= 1) {
+            open.remove(syncService);
+        } else {
+            open.put(syncService, mine - 1);
+        }
+        openInAll--;
     }
 
-    int open(UUID syncService) {
+    synchronized int open(UUID syncService) {
         return open.getOrDefault(syncService, 0);
+    }
+
+    synchronized int open() {
+        return openInAll;
     }
 }

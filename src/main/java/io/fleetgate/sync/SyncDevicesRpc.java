@@ -46,7 +46,8 @@ public class SyncDevicesRpc {
     SyncDevicesRpc(IngestService ingest, DeviceRepository repository, SyncServiceService syncServices, IngestMetrics metrics,
                    IngestProperties properties, CredentialService credentials) {
         this.credentials = credentials;
-        this.slots = new StreamSlots(properties.maxStreamsPerSyncService());
+        this.slots = new StreamSlots(properties.maxStreams(), properties.maxStreamsPerSyncService());
+        metrics.streams(slots::open);
         this.ingest = ingest;
         this.repository = repository;
         this.syncServices = syncServices;
@@ -59,12 +60,12 @@ public class SyncDevicesRpc {
         return Flux.defer(() -> {
             caller.requireSyncService(OPERATION);
             UUID syncService = caller.syncServiceId();
-            if (!slots.tryOpen(syncService)) {
+            StreamSlots.Full full = slots.tryOpen(syncService);
+            if (full == StreamSlots.Full.SYNC_SERVICE) {
                 return Flux.error(GatewayException.exhausted("this sync service has " + properties.maxStreamsPerSyncService()
                         + " SyncDevices streams open already (FLEETGATE_INGEST_MAX_STREAMS_PER_SYNC_SERVICE); retry later"));
             }
-            if (!metrics.tryOpenStream(properties.maxStreams())) {
-                slots.close(syncService);
+            if (full == StreamSlots.Full.TOTAL) {
                 return Flux.error(GatewayException.exhausted("too many SyncDevices streams at once (" + properties.maxStreams()
                         + "); retry later"));
             }
@@ -82,10 +83,7 @@ public class SyncDevicesRpc {
                     .onBackpressureLatest()
                     .concatMap(change -> credential.verifyNow(), 1)
                     .then(Mono.empty());
-            return Flux.merge(batches, revoked).doFinally(signal -> {
-                metrics.streamClosed();
-                slots.close(syncService);
-            });
+            return Flux.merge(batches, revoked).doFinally(signal -> slots.close(syncService));
         });
     }
 

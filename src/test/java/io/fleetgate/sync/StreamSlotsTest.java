@@ -7,21 +7,39 @@ import org.junit.jupiter.api.Test;
 
 class StreamSlotsTest {
 
+    private final UUID a = UUID.randomUUID();
+    private final UUID b = UUID.randomUUID();
+    private final UUID c = UUID.randomUUID();
+
     @Test
     void eachSyncServiceHasItsOwnCapAndAClosedSlotIsFreeAgain() {
-        StreamSlots slots = new StreamSlots(2);
-        UUID a = UUID.randomUUID();
-        UUID b = UUID.randomUUID();
-        assertThat(slots.tryOpen(a)).isTrue();
-        assertThat(slots.tryOpen(a)).isTrue();
-        assertThat(slots.tryOpen(a)).isFalse();
-        assertThat(slots.tryOpen(b)).isTrue(); // a's streams do not count against b
+        StreamSlots slots = new StreamSlots(10, 2);
+        assertThat(slots.tryOpen(a)).isNull();
+        assertThat(slots.tryOpen(a)).isNull();
+        assertThat(slots.tryOpen(a)).isEqualTo(StreamSlots.Full.SYNC_SERVICE);
+        assertThat(slots.tryOpen(b)).isNull(); // a's streams do not count against b
         slots.close(a);
         assertThat(slots.open(a)).isEqualTo(1);
-        assertThat(slots.tryOpen(a)).isTrue();
+        assertThat(slots.tryOpen(a)).isNull();
         slots.close(a);
         slots.close(a);
         slots.close(a); // one close too many leaves nothing negative behind
         assertThat(slots.open(a)).isZero();
+        assertThat(slots.open()).isEqualTo(1);
+    }
+
+    @Test
+    void theTotalBoundsEveryServiceTogetherAndARefusalHoldsNoSlot() {
+        StreamSlots slots = new StreamSlots(3, 2);
+        assertThat(slots.tryOpen(a)).isNull();
+        assertThat(slots.tryOpen(a)).isNull();
+        assertThat(slots.tryOpen(b)).isNull();
+        assertThat(slots.tryOpen(c)).isEqualTo(StreamSlots.Full.TOTAL);
+        assertThat(slots.open(c)).isZero();
+        assertThat(slots.open()).isEqualTo(3);
+        slots.close(c); // never opened: frees nothing of the others
+        assertThat(slots.open()).isEqualTo(3);
+        slots.close(b);
+        assertThat(slots.tryOpen(c)).isNull();
     }
 }
