@@ -2,6 +2,7 @@ package io.fleetgate.sweep;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
@@ -16,6 +17,7 @@ class SweepMetrics {
     private final Counter invalidations;
     private final Counter truncated;
     private final Counter builds;
+    private Supplier<Number> evictionCount;
 
     SweepMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -29,10 +31,13 @@ class SweepMetrics {
     }
 
     void size(Supplier<Number> size) {
-        registry.gauge("fleetgate.getconfig.cache.size", java.util.List.of(), size, s -> s.get().doubleValue());
+        // held strongly: a gauge on a lambda alone is collected and reads NaN
+        Gauge.builder("fleetgate.getconfig.cache.size", size, s -> s.get().doubleValue()).strongReference(true)
+                .description("agents' configs in the cache").register(registry);
     }
 
     void evictions(Supplier<Number> evicted) {
+        evictionCount = evicted; // a function counter holds its object weakly
         FunctionCounter.builder("fleetgate.getconfig.cache.evictions", evicted, e -> e.get().doubleValue())
                 .description("cached sweep configs evicted by the cache's bounds (per tenant and in all)").register(registry);
     }

@@ -45,7 +45,7 @@ class IngestMetrics {
 
     /** The open SyncDevices streams, as the gauge reads them. */
     void streams(IntSupplier open) {
-        Gauge.builder("fleetgate.sync.streams.active", open, IntSupplier::getAsInt)
+        Gauge.builder("fleetgate.sync.streams.active", open, IntSupplier::getAsInt).strongReference(true)
                 .description("SyncDevices streams open").register(registry);
     }
 
