@@ -75,4 +75,14 @@ class UiSecurityTest extends GatewayTest {
                             .contains("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'").doesNotContain("unsafe"));
         }
     }
+
+    @Test
+    void theLoginPageSaysWrongPasswordOrSignedOutOnlyWhenItIsSo() {
+        String plain = anonymous().get().uri("/login").exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        assertThat(plain).doesNotContain("Wrong user name or password.", "Signed out.");
+        assertThat(anonymous().get().uri("/login?error").exchange().expectBody(String.class).returnResult().getResponseBody())
+                .contains("Wrong user name or password.").doesNotContain("Signed out.");
+        assertThat(anonymous().get().uri("/login?logout").exchange().expectBody(String.class).returnResult().getResponseBody())
+                .contains("Signed out.").doesNotContain("Wrong user name or password.");
+    }
 }
