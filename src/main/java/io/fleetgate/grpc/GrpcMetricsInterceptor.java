@@ -7,6 +7,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
@@ -30,7 +31,8 @@ class GrpcMetricsInterceptor implements ServerInterceptor {
 
     GrpcMetricsInterceptor(MeterRegistry registry) {
         this.registry = registry;
-        registry.gauge("fleetgate.grpc.server.active.calls", active);
+        Gauge.builder("fleetgate.grpc.server.active.calls", active, AtomicInteger::get).description("gRPC calls in progress")
+                .register(registry);
     }
 
     @Override

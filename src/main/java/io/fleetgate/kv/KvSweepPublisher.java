@@ -6,6 +6,7 @@ import io.fleetgate.client.agent.SweepFile;
 import io.fleetgate.sweep.AgentConfig;
 import io.fleetgate.sweep.AgentConfigCache;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
@@ -70,8 +71,10 @@ class KvSweepPublisher implements SmartLifecycle {
         this.puts = Counter.builder("fleetgate.kv.publishes").description("sweep configs put into the KV store").register(registry);
         this.failures = Counter.builder("fleetgate.kv.publish.failures")
                 .description("sweep configs that could not be put into the KV store (retried)").register(registry);
-        registry.gauge("fleetgate.kv.pending", pending, Set::size);
-        registry.gauge("fleetgate.kv.connected", this, publisher -> publisher.bucket != null ? 1 : 0);
+        Gauge.builder("fleetgate.kv.pending", pending, Set::size).description("agents whose sweep config waits to be put into the KV store")
+                .register(registry);
+        Gauge.builder("fleetgate.kv.connected", this, publisher -> publisher.bucket != null ? 1 : 0)
+                .description("1 while the KV store is reachable").register(registry);
     }
 
     @Override

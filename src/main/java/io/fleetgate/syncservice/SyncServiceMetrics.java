@@ -1,6 +1,7 @@
 package io.fleetgate.syncservice;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
@@ -18,8 +19,9 @@ class SyncServiceMetrics {
 
     SyncServiceMetrics(MeterRegistry registry) {
         for (SyncStatus status : SyncStatus.values()) {
-            AtomicLong count = registry.gauge("fleetgate.sync.services", io.micrometer.core.instrument.Tags.of("status", status.dbValue()),
-                    new AtomicLong());
+            AtomicLong count = new AtomicLong();
+            Gauge.builder("fleetgate.sync.services", count, AtomicLong::get).description("sync services, by status")
+                    .tag("status", status.dbValue()).register(registry);
             byStatus.put(status, count);
             transitions.put(status, Counter.builder("fleetgate.sync.service.transitions")
                     .description("sync service status changes, by the status entered")

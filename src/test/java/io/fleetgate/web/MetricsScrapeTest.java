@@ -3,8 +3,14 @@ package io.fleetgate.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetgate.test.GatewayTest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class MetricsScrapeTest extends GatewayTest {
@@ -24,5 +30,21 @@ class MetricsScrapeTest extends GatewayTest {
             assertThat(value.group(1)).as(series).isNotEqualTo("NaN");
             assertThat(Double.parseDouble(value.group(1))).as(series).isGreaterThanOrEqualTo(0);
         }
+    }
+
+    @Test
+    void everyFleetgateSeriesPassesPromtoolCheckMetrics() throws Exception {
+        Path promtool = Stream.of(System.getenv("PATH").split(":")).map(dir -> Path.of(dir, "promtool")).filter(Files::isExecutable)
+                .findFirst().orElse(null);
+        Assumptions.assumeTrue(promtool != null, "promtool not installed (Debian: apt-get install prometheus); .ci/run installs it");
+        String scrape = anonymous().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        Process check = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        check.getOutputStream().write(scrape.getBytes(StandardCharsets.UTF_8));
+        check.getOutputStream().close();
+        String problems = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(problems.lines().filter(line -> line.startsWith("fleetgate_"))).as("promtool check metrics on fleetgate_* series")
+                .isEmpty();
     }
 }
