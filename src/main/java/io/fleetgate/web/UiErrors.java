@@ -2,16 +2,20 @@ package io.fleetgate.web;
 
 import io.fleetgate.error.GatewayException;
 import io.fleetgate.security.GatewayUser;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.reactive.result.view.Rendering;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
 import reactor.core.publisher.Mono;
 
 /** Failures of UI pages become an error page with the right status, never a stack trace. */
 @ControllerAdvice(basePackageClasses = UiErrors.class)
+@Order(Ordered.HIGHEST_PRECEDENCE) // before the application-wide problem details, which answer JSON
 class UiErrors {
 
     /**
@@ -37,6 +41,13 @@ class UiErrors {
                         .modelAttribute("me", me)
                         .build())
                 .defaultIfEmpty(page(status, e.getMessage()));
+    }
+
+    /** A missing or malformed parameter (no {@code ?tenant=}, a tenant id that is not a UUID, …): 400, as a page. */
+    @ExceptionHandler(ServerWebInputException.class)
+    Mono<Rendering> input(ServerWebInputException e, ServerWebExchange exchange) {
+        String reason = e.getReason() == null || e.getReason().isBlank() ? "malformed request" : e.getReason();
+        return gateway(GatewayException.invalid("request", reason), exchange);
     }
 
     static Rendering page(HttpStatus status, String message) {

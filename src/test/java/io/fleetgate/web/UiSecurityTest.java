@@ -85,4 +85,25 @@ class UiSecurityTest extends GatewayTest {
         assertThat(anonymous().get().uri("/login?logout").exchange().expectBody(String.class).returnResult().getResponseBody())
                 .contains("Signed out.").doesNotContain("Wrong user name or password.");
     }
+
+    @Test
+    void uiErrorsArePagesWithTheirStatusNeverA500OrRawJson() {
+        ResponseCookie session = signIn();
+        Map<String, Integer> expected = Map.of(
+                "/integrations/new", 400,                                     // no ?tenant=
+                "/integrations/new?tenant=not-a-uuid", 400,
+                "/integrations?tenant=" + java.util.UUID.randomUUID(), 404,
+                "/integrations/" + java.util.UUID.randomUUID() + "/edit", 404,
+                "/no-such-page", 404);
+        expected.forEach((path, status) -> {
+            var page = anonymous().get().uri(path).cookie("SESSION", session.getValue()).accept(MediaType.TEXT_HTML).exchange()
+                    .expectBody(String.class).returnResult();
+            assertThat(page.getStatus().value()).as(path).isEqualTo(status);
+            assertThat(page.getResponseHeaders().getContentType().isCompatibleWith(MediaType.TEXT_HTML)).as(path + " is a page").isTrue();
+            assertThat(page.getResponseBody()).as(path).contains(status + " · ").contains("Sign out");
+        });
+        // API clients keep problem details for an unknown path
+        admin().get().uri("/api/v1/no-such-thing").exchange().expectStatus().isNotFound()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
+    }
 }
