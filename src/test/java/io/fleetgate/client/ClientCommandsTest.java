@@ -53,4 +53,29 @@ class ClientCommandsTest {
         assertThat(run(new SyncCommand(), "--gateway", "127.0.0.1:1", "--token", "fgs_x", "--config-refresh", "0s")).isEqualTo(2);
         assertThat(err.toString()).contains("'0s' is not a positive duration");
     }
+
+    @picocli.CommandLine.Command(name = "probe")
+    static final class TokenHolder {
+        @picocli.CommandLine.Mixin
+        GatewayOptions connection;
+    }
+
+    @Test
+    void theCredentialMayComeFromAFileKeptOutOfTheProcessList(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("token");
+        java.nio.file.Files.writeString(file, "fga_from-a-file\n");
+        TokenHolder holder = new TokenHolder();
+        new CommandLine(holder).parseArgs("--gateway", "127.0.0.1:1", "--token-file", file.toString());
+        assertThat(holder.connection.token()).isEqualTo("fga_from-a-file");
+        assertThat(holder.connection.address().token()).isEqualTo("fga_from-a-file");
+
+        java.nio.file.Files.writeString(file, "  \n");
+        assertThat(run(new SyncCommand(), "--gateway", "127.0.0.1:1", "--token-file", file.toString(), "--once")).isEqualTo(2);
+        assertThat(err.toString()).contains("is empty").doesNotContain("Exception");
+        assertThat(run(new AgentCommand(), "--gateway", "127.0.0.1:1", "--token-file", dir.resolve("missing").toString(), "--agent-id", "a"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("cannot be read").doesNotContain("Exception");
+        assertThat(run(new AgentCommand(), "--gateway", "127.0.0.1:1", "--token", "fga_x", "--token-file", file.toString(), "--agent-id", "a"))
+                .isEqualTo(2);
+    }
 }

@@ -20,10 +20,6 @@ public final class AgentCommand implements Callable<Integer> {
     @Mixin
     GatewayOptions connection;
 
-    @Option(names = "--token", required = true, description = "an agent enrollment token of the tenant (or FLEETGATE_TOKEN)",
-            defaultValue = "${env:FLEETGATE_TOKEN}")
-    String token;
-
     @Option(names = "--agent-id", required = true, description = "this agent's id (devices name it in agent_uid)")
     String agentId;
 
@@ -51,7 +47,7 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        GatewayAddress address = connection.address(token);
+        GatewayAddress address = connection.address();
         CountDownLatch stopped = new CountDownLatch(1);
         NatsKvSweepSource kv = kvUrl == null ? null : new NatsKvSweepSource(kvUrl, kvBucket, kvKeyTemplate);
         AgentRunner agent = new AgentRunner(new AgentRunner.Options(address, agentId, sweepFile, resultsFile, pollInterval, kv), Clock.systemUTC());

@@ -27,10 +27,6 @@ public final class SyncCommand implements Callable<Integer> {
     @Mixin
     GatewayOptions connection;
 
-    @Option(names = "--token", required = true, description = "this sync service's credential (or FLEETGATE_TOKEN)",
-            defaultValue = "${env:FLEETGATE_TOKEN}")
-    String token;
-
     @Option(names = "--saas-allowed-networks", defaultValue = "${env:FLEETGATE_SAAS_ALLOWED_NETWORKS}", paramLabel = "CIDRS",
             description = "with a platform (fgp_) credential, sources are reached on public addresses only; these comma-separated "
                     + "blocks are allowed too (or FLEETGATE_SAAS_ALLOWED_NETWORKS)")
@@ -55,7 +51,7 @@ public final class SyncCommand implements Callable<Integer> {
     /** The SaaS sync runs endpoints tenants typed: public addresses only. An on-prem one reaches its own network. */
     private OutboundPolicy outbound() {
         try {
-            return token.startsWith("fgp_") ? OutboundPolicy.publicOnly(OutboundPolicy.parseAllowed(saasAllowedNetworks))
+            return connection.token().startsWith("fgp_") ? OutboundPolicy.publicOnly(OutboundPolicy.parseAllowed(saasAllowedNetworks))
                     : OutboundPolicy.anywhere();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--saas-allowed-networks: " + e.getMessage());
@@ -67,7 +63,7 @@ public final class SyncCommand implements Callable<Integer> {
         if (batchSize < 1 || window < 1) {
             throw new ParameterException(spec.commandLine(), "--batch-size and --window must be positive");
         }
-        GatewayAddress address = connection.address(token);
+        GatewayAddress address = connection.address();
         SyncRunner.Options defaults = SyncRunner.Options.defaults(address);
         SyncRunner.Options options = new SyncRunner.Options(address, name == null ? defaults.name() : name, batchSize, window,
                 configRefresh, defaults.firstBackoff(), defaults.maxBackoff(), outbound());
