@@ -26,4 +26,13 @@ public final class Backoff {
             default -> false;
         };
     }
+
+    /** UNAUTHENTICATED or PERMISSION_DENIED: the credential is refused, and no retry will change that. */
+    public static boolean refusedCredential(Throwable error) {
+        if (!(error instanceof io.grpc.StatusRuntimeException || error instanceof io.grpc.StatusException)) {
+            return false;
+        }
+        Status.Code code = Status.fromThrowable(error).getCode();
+        return code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED;
+    }
 }

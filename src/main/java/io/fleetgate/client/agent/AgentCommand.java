@@ -1,21 +1,29 @@
 package io.fleetgate.client.agent;
 
+import io.fleetgate.client.Backoff;
 import io.fleetgate.client.DurationOption;
 import io.fleetgate.client.GatewayAddress;
 import io.fleetgate.client.GatewayOptions;
+import io.grpc.Status;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code fleetgate.jar agent}: the reference agent. */
 @Command(name = "agent", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Polls the gateway's GetConfig and sweeps the targets it is given (ICMP, TCP connect).")
 public final class AgentCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     GatewayOptions connection;
@@ -62,8 +70,22 @@ public final class AgentCommand implements Callable<Integer> {
             }
             stopped.countDown();
         }, "agent-shutdown"));
+        // a refused token ends the process non-zero with one line, so a supervisor sees it
+        AtomicReference<Throwable> fatal = new AtomicReference<>();
+        agent.stopped().subscribe(error -> {
+            fatal.set(error);
+            stopped.countDown();
+        });
         agent.start();
         stopped.await();
-        return 0;
+        Throwable error = fatal.get();
+        if (error == null) {
+            return 0;
+        }
+        agent.close();
+        spec.commandLine().getErr().println("agent: stopped: " + (Backoff.refusedCredential(error)
+                ? "the gateway refused the token (" + Status.fromThrowable(error).getCode() + ": " + Status.fromThrowable(error).getDescription() + ")"
+                : error));
+        return 1;
     }
 }

@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * The reference agent: Hello, then GetConfig on a jittered interval (jitter at start and on
@@ -45,6 +46,7 @@ public final class AgentRunner implements AutoCloseable {
     private final AtomicReference<String> version = new AtomicReference<>("");
     private final AtomicReference<String> tenant = new AtomicReference<>();
     private volatile Disposable polling;
+    private final Sinks.One<Throwable> stopped = Sinks.one();
 
     public AgentRunner(Options options, Clock clock) {
         this.options = options;
@@ -65,17 +67,33 @@ public final class AgentRunner implements AutoCloseable {
     public void start() {
         polling = hello()
                 .timeout(START_DEADLINE)
-                .onErrorResume(error -> {
+                .onErrorResume(error -> !Backoff.refusedCredential(error), error -> {
                     log.warn("Gateway not reachable at start ({}); sweeping from {} until it is", error.toString(), fallbackName());
                     return fallback().then(hello().retryWhen(Backoff.transientFailures(Duration.ofSeconds(1), Duration.ofSeconds(30))));
                 })
                 .flatMap(hello -> {
                     Duration interval = options.pollOverride() != null ? options.pollOverride()
                             : Duration.ofSeconds(Math.max(1, hello.getConfigPollIntervalSec()));
-                    return Mono.delay(jitter(interval, 1.0)).then(poll().then(Mono.defer(() -> Mono.delay(jitter(interval, 0.1))))
-                            .repeat().then());
+                    return Mono.delay(firstPollDelay(hello, interval))
+                            .then(poll().then(Mono.defer(() -> Mono.delay(jitter(interval, 0.1)))).repeat().then());
                 })
-                .subscribe(ignored -> { }, error -> log.error("Agent stopped", error));
+                .subscribe(ignored -> { }, error -> {
+                    log.error("Agent stopped: {}", error.toString());
+                    stopped.tryEmitValue(error);
+                });
+    }
+
+    /** Completes with the error that stopped the agent (a refused token, say); never while it runs. */
+    public Mono<Throwable> stopped() {
+        return stopped.asMono();
+    }
+
+    /**
+     * An agent with nothing to sweep, or told its config is outdated, fetches at once; otherwise the
+     * first poll lands anywhere in the first interval, so a fleet restarted together spreads out.
+     */
+    private Duration firstPollDelay(AgentHelloResponse hello, Duration interval) {
+        return hello.getConfigOutdated() || version.get().isEmpty() ? Duration.ZERO : jitter(interval, 1.0);
     }
 
     private Mono<AgentHelloResponse> hello() {
@@ -92,12 +110,12 @@ public final class AgentRunner implements AutoCloseable {
                         hello.getTenantId(), hello.getConfigPollIntervalSec(), hello.getConfigOutdated() ? ", config outdated" : ""));
     }
 
-    /** One GetConfig; failures are logged and the current sweep goes on. */
+    /** One GetConfig; failures are logged and the current sweep goes on, but a refused token stops the agent. */
     Mono<Void> poll() {
         return Mono.defer(() -> stub.getConfig(AgentConfigRequest.newBuilder().setAgentId(options.agentId())
                         .setConfigVersion(version.get()).build()))
                 .flatMap(this::handle)
-                .onErrorResume(error -> {
+                .onErrorResume(error -> !Backoff.refusedCredential(error), error -> {
                     log.warn("GetConfig failed ({}); keeping the current sweep config", error.toString());
                     return Mono.empty();
                 });
