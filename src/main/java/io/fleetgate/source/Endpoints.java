@@ -4,12 +4,15 @@ import io.fleetgate.error.GatewayException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Set;
+import java.util.regex.Pattern;
 
-/** Validation of the endpoint URLs of sync services and integration sources. */
+/** Validation of the endpoint URLs of sync services and integration sources, and of sync services' own addresses. */
 public final class Endpoints {
 
     private static final Set<String> SCHEMES = Set.of("http", "https", "grpc", "grpcs");
     private static final int MAX_LENGTH = 2048;
+    /** A DNS name or IPv4 address, or an IPv6 address in brackets, then a port (ASCII only). */
+    private static final Pattern HOST_PORT = Pattern.compile("(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\\[[0-9A-Fa-f:.]{2,45}\\]):[0-9]{1,5}");
 
     private Endpoints() {
     }
@@ -29,6 +32,26 @@ public final class Endpoints {
         } catch (URISyntaxException e) {
             throw GatewayException.invalid(field, "not a URL: " + e.getReason());
         }
+    }
+
+    /**
+     * A sync service's own address as it reports it: {@code host:port} as gRPC services write one
+     * ({@code 10.0.0.5:9000}, {@code [fd00::5]:9000}, {@code sync.example:9000}) or a URL as
+     * {@link #validate} takes it; INVALID_ARGUMENT otherwise.
+     */
+    public static String validateServiceAddress(String field, String address) {
+        String value = address.trim();
+        if (value.contains("://")) {
+            return validate(field, value);
+        }
+        if (value.length() > 255 || !HOST_PORT.matcher(value).matches()) {
+            throw GatewayException.invalid(field, "neither host:port nor a URL: '" + (value.length() > 60 ? value.substring(0, 60) + "…" : value) + "'");
+        }
+        int port = Integer.parseInt(value.substring(value.lastIndexOf(':') + 1));
+        if (port < 1 || port > 65535) {
+            throw GatewayException.invalid(field, "port " + port + " is not 1-65535");
+        }
+        return value;
     }
 
     /**

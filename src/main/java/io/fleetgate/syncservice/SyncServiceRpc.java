@@ -29,7 +29,7 @@ public class SyncServiceRpc {
     public Mono<SyncServiceHelloResponse> hello(Caller caller, SyncServiceHelloRequest request) {
         return Mono.defer(() -> {
             caller.requireSyncService("SyncServiceHello");
-            String endpoint = request.getEndpoint().isBlank() ? null : Endpoints.validate("endpoint", request.getEndpoint());
+            String endpoint = request.getEndpoint().isBlank() ? null : Endpoints.validateServiceAddress("endpoint", request.getEndpoint());
             List<String> capabilities = capabilities(request.getCapabilitiesList());
             String version = bounded("version", request.getVersion(), 64);
             String hostname = bounded("hostname", request.getHostname(), 255);
