@@ -28,6 +28,8 @@ public class ChangeFeed implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
     private static final Duration PING_EVERY = Duration.ofSeconds(5);
+    /** Well inside the interval: a frozen database is noticed within about PING_EVERY + PING_TIMEOUT. */
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
     /** How the listening connection shows in pg_stat_activity. */
     public static final String APPLICATION_NAME = "fleetgate-change-feed";
 
@@ -71,10 +73,12 @@ public class ChangeFeed implements SmartLifecycle {
                                     .map(n -> ChangeCodec.decode(n.getParameter() == null ? "" : n.getParameter()));
                             // A silent half-open connection would leave caches stale: ping it.
                             Flux<Change> pings = Flux.interval(PING_EVERY)
+                                    .onBackpressureDrop()
                                     .concatMap(tick -> Flux.from(connection.createStatement("SELECT 1").execute())
                                             .flatMap(result -> result.map((row, meta) -> 1))
                                             .then()
-                                            .timeout(PING_EVERY))
+                                            .timeout(PING_TIMEOUT, Mono.error(() -> new IllegalStateException(
+                                                    "the database did not answer a ping within " + PING_TIMEOUT.toSeconds() + " s"))), 1)
                                     .thenMany(Flux.empty());
                             return Flux.merge(notifications, pings)
                                     .concatWith(Mono.error(new IllegalStateException("notification connection closed")));

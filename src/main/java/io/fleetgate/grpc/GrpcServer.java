@@ -99,6 +99,15 @@ public class GrpcServer implements SmartLifecycle {
         health.setStatus(SERVICE, ServingStatus.SERVING);
     }
 
+    /**
+     * Whether the agent service can answer: NOT_SERVING while the database is unreachable, so
+     * gRPC-aware load balancers send agents elsewhere. The overall "" service stays SERVING: the
+     * process is alive.
+     */
+    public void databaseReachable(boolean reachable) {
+        health.setStatus(SERVICE, reachable ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+    }
+
     @Override
     public void stop() {
         Server current = server;

@@ -1,5 +1,7 @@
 package io.fleetgate.platform;
 
+import io.fleetgate.changes.Change;
+import io.fleetgate.changes.ChangeFeed;
 import io.fleetgate.grpc.GrpcServer;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -17,7 +19,10 @@ import reactor.util.retry.Retry;
 /**
  * Runs the platform bootstrap once the servers are up, retrying while the database is not
  * reachable; until it has succeeded, readiness is DOWN and gRPC health says NOT_SERVING.
- * Prints first-boot secrets once.
+ * Afterwards both follow the change feed's own connection: while it is down (the database
+ * unreachable), readiness is DOWN and {@code monitoring.AgentGatewayService} NOT_SERVING. Both
+ * answer from that state at once, without waiting for a pooled connection. Prints first-boot
+ * secrets once.
  */
 @Component("gateway")
 public class GatewayStartup implements SmartLifecycle, ReactiveHealthIndicator {
@@ -26,15 +31,18 @@ public class GatewayStartup implements SmartLifecycle, ReactiveHealthIndicator {
 
     private final PlatformBootstrap bootstrap;
     private final GrpcServer grpc;
+    private final ChangeFeed feed;
     private final Environment environment;
     private final Sinks.One<PlatformBootstrap.Result> ready = Sinks.one();
     private volatile PlatformBootstrap.Result result;
     private volatile Disposable running;
+    private volatile Disposable following;
     private volatile boolean started;
 
-    GatewayStartup(PlatformBootstrap bootstrap, GrpcServer grpc, Environment environment) {
+    GatewayStartup(PlatformBootstrap bootstrap, GrpcServer grpc, ChangeFeed feed, Environment environment) {
         this.bootstrap = bootstrap;
         this.grpc = grpc;
+        this.feed = feed;
         this.environment = environment;
     }
 
@@ -70,6 +78,9 @@ public class GatewayStartup implements SmartLifecycle, ReactiveHealthIndicator {
                   Shown once; only its hash is stored.
                 ==================================================================""", token));
         grpc.markServing();
+        // every connection and loss of the feed emits Resync
+        following = feed.changes().ofType(Change.Resync.class).subscribe(change -> grpc.databaseReachable(feed.isLive()));
+        grpc.databaseReachable(feed.isLive());
         log.info("Fleetgate ready: UI and REST at http://localhost:{}/ , gRPC on port {}",
                 environment.getProperty("local.server.port", environment.getProperty("server.port", "8080")), grpc.port());
         ready.tryEmitValue(bootstrapped);
@@ -77,16 +88,18 @@ public class GatewayStartup implements SmartLifecycle, ReactiveHealthIndicator {
 
     @Override
     public Mono<Health> health() {
-        return Mono.just(result == null
-                ? Health.down().withDetail("bootstrap", "pending").build()
-                : Health.up().build());
+        if (result == null) {
+            return Mono.just(Health.down().withDetail("bootstrap", "pending").build());
+        }
+        return Mono.just(feed.isLive() ? Health.up().build() : Health.down().withDetail("database", "unreachable").build());
     }
 
     @Override
     public void stop() {
-        Disposable current = running;
-        if (current != null) {
-            current.dispose();
+        for (Disposable current : new Disposable[] {running, following}) {
+            if (current != null) {
+                current.dispose();
+            }
         }
         started = false;
     }

@@ -13,6 +13,9 @@ import io.fleetgate.test.GrpcClients;
 import io.fleetgate.test.TcpProxy;
 import io.fleetgate.test.TestDatabase;
 import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;
@@ -110,6 +113,44 @@ class DatabaseOutageTest {
                 assertThat(rows.getLong(1)).isZero();
             }
         }
+    }
+
+    @Test
+    void aFrozenDatabaseTurnsTheAgentServiceNotServingAndReadinessAnswersAtOnceFromState() throws Exception {
+        TestDatabase.Server server = TestDatabase.server();
+        String database = TestDatabase.createDatabase("fleetgate_frozen");
+        try (TcpProxy proxy = new TcpProxy(server.host(), server.port());
+             ConfigurableApplicationContext gateway = Gateways.start(database, Map.of(
+                     "fleetgate.database.url", "postgresql://127.0.0.1:" + proxy.port() + "/" + database,
+                     "fleetgate.platform.sync.token", "fgp_frozen-platform-token-0123456789"))) {
+            gateway.getBean(GatewayStartup.class).ready().block(Duration.ofSeconds(60));
+            // Kubernetes' default probe timeout: readiness must answer within it, whatever the database does
+            WebTestClient http = WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(1))
+                    .baseUrl("http://127.0.0.1:" + gateway.getEnvironment().getProperty("local.server.port")).build();
+            ManagedChannel channel = GrpcClients.channel(gateway.getBean(GrpcServer.class).port());
+            Supplier<ServingStatus> agents = () -> health(channel, "monitoring.AgentGatewayService");
+            try {
+                assertThat(agents.get()).isEqualTo(ServingStatus.SERVING);
+                assertThat(readiness(http)).isEqualTo(200);
+
+                proxy.freeze();
+                assertThat(eventually(() -> agents.get() == ServingStatus.NOT_SERVING)).isTrue();
+                assertThat(health(channel, "")).as("the process is alive").isEqualTo(ServingStatus.SERVING);
+                assertThat(readiness(http)).isEqualTo(503);
+
+                proxy.thaw();
+                assertThat(eventually(() -> agents.get() == ServingStatus.SERVING)).isTrue();
+                assertThat(eventually(() -> readiness(http) == 200)).isTrue();
+            } finally {
+                proxy.thaw();
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    private static ServingStatus health(ManagedChannel channel, String service) {
+        return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, java.util.concurrent.TimeUnit.SECONDS)
+                .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
     }
 
     private static int readiness(WebTestClient http) {

@@ -22,6 +22,7 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final AtomicLong forwarded = new AtomicLong();
     private volatile boolean up = true;
+    private volatile boolean frozen;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -54,6 +55,18 @@ public final class TcpProxy implements AutoCloseable {
         up = true;
     }
 
+    /**
+     * Keeps every connection open but forwards nothing, as a database stopped with SIGSTOP: no
+     * error, no answer. New connections are accepted and hang too, until {@link #thaw()}.
+     */
+    public void freeze() {
+        frozen = true;
+    }
+
+    public void thaw() {
+        frozen = false;
+    }
+
     private void accept() {
         while (!listener.isClosed()) {
             try {
@@ -79,11 +92,16 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
+                    while (frozen) {
+                        Thread.sleep(10);
+                    }
                     out.write(buffer, 0, read);
                     forwarded.addAndGet(read);
                 }
             } catch (IOException ignored) {
                 // one side went away
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
