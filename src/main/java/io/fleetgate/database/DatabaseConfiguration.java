@@ -1,7 +1,11 @@
 package io.fleetgate.database;
 
+import io.r2dbc.spi.Option;
 import java.time.Clock;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.r2dbc.autoconfigure.ConnectionFactoryOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.ReactiveTransactionManager;
@@ -16,6 +20,16 @@ class DatabaseConfiguration {
     @ConditionalOnMissingBean
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    /**
+     * Every statement of the pool ends within FLEETGATE_DATABASE_STATEMENT_TIMEOUT, on the server
+     * (statement_timeout): a hung or overloaded database fails calls with a clear error instead of
+     * holding them, and their connections, to the client's deadline.
+     */
+    @Bean
+    ConnectionFactoryOptionsBuilderCustomizer statementTimeout(@Value("${fleetgate.database.statement-timeout:30s}") Duration timeout) {
+        return options -> options.option(Option.valueOf("statementTimeout"), timeout);
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package io.fleetgate.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleetgate.grpc.GrpcServer;
 import io.fleetgate.platform.GatewayStartup;
@@ -18,8 +19,10 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.r2dbc.core.DatabaseClient;
 import reactor.core.publisher.Flux;
 
+/** The pool's bounds: its size, and how long one statement may run. */
 class PoolSizeTest {
 
     @Test
@@ -44,6 +47,17 @@ class PoolSizeTest {
             } finally {
                 channel.shutdownNow();
             }
+        }
+    }
+
+    @Test
+    void noStatementOutlivesTheStatementTimeout() {
+        String database = TestDatabase.createDatabase("fleetgate_timeout");
+        try (ConfigurableApplicationContext gateway = Gateways.start(database, Map.of("fleetgate.database.statement-timeout", "1s"))) {
+            DatabaseClient client = gateway.getBean(DatabaseClient.class);
+            assertThatThrownBy(() -> client.sql("SELECT pg_sleep(5)").fetch().rowsUpdated().block(Duration.ofSeconds(4)))
+                    .hasMessageContaining("statement timeout");
+            assertThat(client.sql("SHOW statement_timeout").map((row, meta) -> row.get(0, String.class)).one().block()).isEqualTo("1s");
         }
     }
 }
