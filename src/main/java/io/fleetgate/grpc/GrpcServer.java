@@ -59,6 +59,8 @@ public class GrpcServer implements SmartLifecycle {
                 .addService(ServerInterceptors.intercept(gateway, authentication))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
+                // v1alpha too: grpcurl before 1.8.8, Postman and older grpc_cli speak only that
+                .addService(legacyReflection())
                 .intercept(new MessageSizeLimit(properties.maxInboundMessageSize().toBytes()))
                 .intercept(metrics);
         try {
@@ -85,6 +87,11 @@ public class GrpcServer implements SmartLifecycle {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read gRPC TLS files", e);
         }
+    }
+
+    @SuppressWarnings("deprecation")
+    private static io.grpc.BindableService legacyReflection() {
+        return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
     }
 
     /** The port actually bound (differs from the configured one when that is 0). */

@@ -42,6 +42,31 @@ class GrpcServerTest extends GatewayTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation")
+    void reflectionV1alphaListsTheGatewayServiceToo() throws Exception {
+        CompletableFuture<List<String>> services = new CompletableFuture<>();
+        var requests = io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(channel()).serverReflectionInfo(new StreamObserver<>() {
+            @Override
+            public void onNext(io.grpc.reflection.v1alpha.ServerReflectionResponse response) {
+                services.complete(response.getListServicesResponse().getServiceList().stream()
+                        .map(io.grpc.reflection.v1alpha.ServiceResponse::getName).toList());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                services.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        requests.onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder().setListServices("").build());
+        assertThat(services.get(10, TimeUnit.SECONDS)).contains("monitoring.AgentGatewayService", "grpc.health.v1.Health");
+        requests.onCompleted();
+    }
+
+    @Test
     void reflectionListsTheGatewayService() throws Exception {
         CompletableFuture<List<String>> services = new CompletableFuture<>();
         var requests = ServerReflectionGrpc.newStub(channel()).serverReflectionInfo(new StreamObserver<>() {
