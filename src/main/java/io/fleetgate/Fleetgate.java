@@ -1,6 +1,7 @@
 package io.fleetgate;
 
 import io.fleetgate.client.CliLogging;
+import io.fleetgate.client.ClientHost;
 import io.fleetgate.client.agent.AgentCommand;
 import io.fleetgate.client.sync.SyncCommand;
 import java.util.Arrays;
@@ -18,9 +19,15 @@ public final class Fleetgate {
               gateway   run the gateway (default); options are Spring Boot properties, e.g. --server.port=8080
               agent     run a reference agent: polls GetConfig and sweeps its targets (agent --help)
               sync      run a reference sync service: discovers devices and streams them (sync --help)
+              --help, -h      this text, and the gateway's settings
+              --version, -V   the version
             """;
 
     private Fleetgate() {
+    }
+
+    private static boolean asks(String[] args, String... flags) {
+        return Arrays.stream(args).anyMatch(arg -> Arrays.asList(flags).contains(arg));
     }
 
     private static CommandLine cli(CommandLine command) {
@@ -31,11 +38,19 @@ public final class Fleetgate {
     public static void main(String[] args) {
         String command = args.length == 0 || args[0].startsWith("-") ? "gateway" : args[0];
         String[] rest = args.length > 0 && !args[0].startsWith("-") ? Arrays.copyOfRange(args, 1, args.length) : args;
+        if (command.equals("gateway") && asks(rest, "--help", "-h")) {
+            System.out.print(USAGE + "\n" + GatewayHelp.settings());
+            return;
+        }
+        if ((command.equals("gateway") || command.equals("help")) && asks(rest, "--version", "-V")) {
+            System.out.println("fleetgate " + ClientHost.version());
+            return;
+        }
         switch (command) {
             case "gateway" -> GatewayApplication.launch(rest);
             case "agent" -> System.exit(cli(new CommandLine(new AgentCommand())).execute(rest));
             case "sync" -> System.exit(cli(new CommandLine(new SyncCommand())).execute(rest));
-            case "help" -> System.out.print(USAGE);
+            case "help" -> System.out.print(USAGE + "\n" + GatewayHelp.settings());
             default -> {
                 System.err.print("Unknown command: " + command + "\n\n" + USAGE);
                 System.exit(2);

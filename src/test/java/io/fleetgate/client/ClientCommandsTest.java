@@ -30,6 +30,13 @@ class ClientCommandsTest {
     }
 
     @Test
+    void bothClientsPrintTheirVersion() {
+        assertThat(run(new AgentCommand(), "--version")).isZero();
+        assertThat(run(new SyncCommand(), "-V")).isZero();
+        assertThat(out.toString().lines()).hasSize(2).allMatch(line -> line.startsWith("fleetgate "));
+    }
+
+    @Test
     void aMissingGatewayIsAUsageError() {
         assertThat(run(new AgentCommand(), "--token", "fga_x", "--agent-id", "a")).isEqualTo(2);
         assertThat(err.toString()).contains("Missing required option: '--gateway=HOST:PORT'").doesNotContain("Exception");

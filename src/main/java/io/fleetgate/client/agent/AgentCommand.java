@@ -1,6 +1,7 @@
 package io.fleetgate.client.agent;
 
 import io.fleetgate.client.Backoff;
+import io.fleetgate.client.ClientVersion;
 import io.fleetgate.client.DurationOption;
 import io.fleetgate.client.GatewayAddress;
 import io.fleetgate.client.GatewayOptions;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code fleetgate.jar agent}: the reference agent. */
-@Command(name = "agent", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "agent", mixinStandardHelpOptions = true, versionProvider = ClientVersion.class, sortOptions = false,
         description = "Polls the gateway's GetConfig and sweeps the targets it is given (ICMP, TCP connect).")
 public final class AgentCommand implements Callable<Integer> {
 

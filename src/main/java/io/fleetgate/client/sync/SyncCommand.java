@@ -1,5 +1,6 @@
 package io.fleetgate.client.sync;
 
+import io.fleetgate.client.ClientVersion;
 import io.fleetgate.client.DurationOption;
 import io.fleetgate.client.GatewayAddress;
 import io.fleetgate.client.GatewayOptions;
@@ -16,7 +17,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code fleetgate.jar sync}: the reference sync service. */
-@Command(name = "sync", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "sync", mixinStandardHelpOptions = true, versionProvider = ClientVersion.class, sortOptions = false,
         description = "Registers as a sync service, runs the discoveries of its integration sources (faker, NetBox, Armis) "
                 + "and streams the devices to the gateway.")
 public final class SyncCommand implements Callable<Integer> {
