@@ -50,6 +50,17 @@ class TenantApiTest extends GatewayTest {
     }
 
     @Test
+    void aProblemDetailHasTheFieldsTheApiReferenceShows() throws Exception {
+        String reference = java.nio.file.Files.readString(java.nio.file.Path.of("docs/api.md"));
+        String example = reference.substring(reference.indexOf("```json") + 7, reference.indexOf("```", reference.indexOf("```json") + 7));
+        Map<?, ?> documented = tools.jackson.databind.json.JsonMapper.shared().readValue(example, Map.class);
+        Map<?, ?> answered = admin().post().uri("/api/v1/tenants").bodyValue(Map.of("slug", "Not A Slug", "name", "x"))
+                .exchange().expectStatus().isBadRequest().expectBody(Map.class).returnResult().getResponseBody();
+        assertThat(answered.keySet()).isEqualTo(documented.keySet());
+        assertThat(answered.get("detail")).isEqualTo(documented.get("detail"));
+    }
+
+    @Test
     void theApiNeedsCredentials() {
         anonymous().get().uri("/api/v1/tenants").exchange()
                 .expectStatus().isUnauthorized()
