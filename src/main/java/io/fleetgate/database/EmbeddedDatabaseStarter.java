@@ -9,6 +9,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.event.ApplicationFailedEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -45,9 +46,12 @@ public final class EmbeddedDatabaseStarter implements ApplicationListener<Applic
                 "fleetgate.database.url", embeddedUrl,
                 "fleetgate.database.user", "postgres",
                 "fleetgate.database.password", ""));
-        // A bean, so the database stops after everything that uses it.
+        // A bean, so the database stops after everything that uses it (the library's own shutdown
+        // hook would race Spring's and stop it under a gateway still draining); closed at once if
+        // the application fails to start.
         event.getSpringApplication().addInitializers(context -> ((GenericApplicationContext) context)
                 .registerBean("embeddedPostgres", EmbeddedPostgres.class, () -> postgres));
+        event.getSpringApplication().addListeners((ApplicationListener<ApplicationFailedEvent>) failed -> closeQuietly(postgres));
     }
 
     private static EmbeddedPostgres start(Path dataDir) {
@@ -56,9 +60,18 @@ public final class EmbeddedDatabaseStarter implements ApplicationListener<Applic
             return EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false)
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL in " + dataDir, e);
+        }
+    }
+
+    private static void closeQuietly(EmbeddedPostgres postgres) {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            log.warn("Embedded PostgreSQL did not stop cleanly: {}", e.toString());
         }
     }
 
