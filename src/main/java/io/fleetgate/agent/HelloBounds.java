@@ -1,6 +1,7 @@
 package io.fleetgate.agent;
 
 import io.fleetgate.error.GatewayException;
+import io.fleetgate.error.PlainText;
 import io.fleetgate.proto.AgentHelloRequest;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -48,12 +49,6 @@ final class HelloBounds {
 
     /** Printable text (no control characters, which break logs and pages) of at most max characters. */
     private static void text(String field, String value, int max) {
-        if (value.length() > max) {
-            throw GatewayException.invalid(field, "longer than " + max + " characters");
-        }
-        if (!value.codePoints().allMatch(c -> !Character.isISOControl(c) && Character.isDefined(c)
-                && Character.getType(c) != Character.SURROGATE)) {
-            throw GatewayException.invalid(field, "control or undefined characters");
-        }
+        PlainText.check(field, value, max);
     }
 }

@@ -1,6 +1,6 @@
 package io.fleetgate.syncservice;
 
-import io.fleetgate.error.GatewayException;
+import io.fleetgate.error.PlainText;
 import io.fleetgate.proto.SyncServiceHeartbeatRequest;
 import io.fleetgate.proto.SyncServiceHeartbeatResponse;
 import io.fleetgate.proto.SyncServiceHelloRequest;
@@ -66,9 +66,7 @@ public class SyncServiceRpc {
     }
 
     private static String bounded(String field, String value, int max) {
-        if (value.length() > max) {
-            throw GatewayException.invalid(field, "longer than " + max + " characters");
-        }
+        PlainText.check(field, value, max);
         return value.isBlank() ? null : value.strip();
     }
 }

@@ -74,7 +74,10 @@ class ApiExceptionHandler {
                 field = mismatch.getPath().stream()
                         .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
                         .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse(null);
-                detail = t instanceof InvalidFormatException ? field + ": wrong type or format" : field + ": invalid value";
+                detail = t instanceof InvalidFormatException invalid
+                        ? field + ": " + (invalid.getValue() instanceof String text && text.indexOf('\u0000') >= 0
+                                ? NulRejectingStrings.NUL : "wrong type or format")
+                        : field + ": invalid value";
                 break;
             }
         }
@@ -88,8 +91,21 @@ class ApiExceptionHandler {
         return ResponseEntity.badRequest().body(problem);
     }
 
+    /** What PostgreSQL refuses in text or jsonb (NUL, \\u0000) is the client's error, not a 500. */
+    private static boolean refusedCharacters(Throwable error) {
+        for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof io.r2dbc.spi.R2dbcException r2dbc && ("22021".equals(r2dbc.getSqlState()) || "22P05".equals(r2dbc.getSqlState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @ExceptionHandler(DataIntegrityViolationException.class)
     ResponseEntity<ProblemDetail> integrity(DataIntegrityViolationException e) {
+        if (refusedCharacters(e)) {
+            return unexpected(e);
+        }
         log.info("Rejected by a database constraint: {}", e.getMostSpecificCause().getMessage());
         return ResponseEntity.status(HttpStatus.CONFLICT)
                 .body(ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, "conflicts with existing data"));
@@ -97,6 +113,10 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        if (refusedCharacters(e)) {
+            return ResponseEntity.badRequest().body(ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                    "text may not contain NUL characters (\\u0000)"));
+        }
         if (DatabaseErrors.isUnavailable(e)) {
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                     .body(ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, "database unavailable, retry later"));
