@@ -58,6 +58,9 @@ class KvSweepPublisher implements SmartLifecycle {
     private final AtomicBoolean failing = new AtomicBoolean();
     private final Counter puts;
     private final Counter failures;
+    private final Counter tooLarge;
+    /** key → the config version that exceeded NATS's max payload: that version is never tried again. */
+    private final Map<String, String> refused = new ConcurrentHashMap<>();
     private volatile Connection connection;
     private volatile KeyValue bucket;
     private volatile Disposable running;
@@ -69,6 +72,8 @@ class KvSweepPublisher implements SmartLifecycle {
         this.directory = directory;
         this.feed = feed;
         this.puts = Counter.builder("fleetgate.kv.publishes").description("sweep configs put into the KV store").register(registry);
+        this.tooLarge = Counter.builder("fleetgate.kv.publish.too.large")
+                .description("sweep configs larger than the NATS server's max payload: not published, not retried").register(registry);
         this.failures = Counter.builder("fleetgate.kv.publish.failures")
                 .description("sweep configs that could not be put into the KV store (retried)").register(registry);
         Gauge.builder("fleetgate.kv.pending", pending, Set::size).description("agents whose sweep config waits to be put into the KV store")
@@ -176,10 +181,22 @@ class KvSweepPublisher implements SmartLifecycle {
     private Mono<Void> publish(KeyValue kv, AgentDirectory.AgentKey agent) {
         String key = KvKeys.of(properties.keyTemplate(), agent.tenant().toString(), agent.agent());
         return configs.current(agent.tenant(), agent.agent()).flatMap(config -> {
-            if (config.version().equals(published.get(key))) {
+            if (config.version().equals(published.get(key)) || config.version().equals(refused.get(key))) {
                 return Mono.empty();
             }
-            return Mono.fromCallable(() -> kv.put(key, json(config)))
+            byte[] body = json(config);
+            long maxPayload = maxPayload();
+            if (body.length > maxPayload) {
+                // the same version never fits: refuse it once, loudly; its next version is tried again
+                refused.put(key, config.version());
+                tooLarge.increment();
+                log.warn("Sweep config of agent {} (tenant {}, version {}) is {} bytes, over the NATS server's max payload of {}: "
+                                + "not published, and the bucket keeps the agent's previous config. Raise max_payload, or use "
+                                + "GetConfig (FLEETGATE_SWEEP_SOURCE=getconfig)", agent.agent(), agent.tenant(), config.version(),
+                        body.length, maxPayload);
+                return Mono.empty();
+            }
+            return Mono.fromCallable(() -> kv.put(key, body))
                     .subscribeOn(Schedulers.boundedElastic())
                     .doOnNext(revision -> {
                         published.put(key, config.version());
@@ -187,6 +204,13 @@ class KvSweepPublisher implements SmartLifecycle {
                     })
                     .then();
         });
+    }
+
+    /** What the connected server accepts in one message (1 MiB unless configured otherwise). */
+    private long maxPayload() {
+        Connection current = connection;
+        long max = current == null || current.getServerInfo() == null ? 0 : current.getServerInfo().getMaxPayload();
+        return max > 0 ? max : Long.MAX_VALUE;
     }
 
     private static byte[] json(AgentConfig config) {

@@ -206,6 +206,30 @@ class KvSweepPathTest {
     }
 
     @Test
+    void aSweepJsonOverNatsMaxPayloadIsRefusedOnceAndCountedNotRetriedForEver() throws Exception {
+        try (Fleet fleet = new Fleet("kv", NATS)) {
+            fleet.report("127.50.4.1", 22);
+            Await.until(Duration.ofSeconds(10), () -> stored(KEY) != null && stored(KEY).contains("127.50.4.1/32"));
+            // ~6,000 targets: well over the 1 MiB NATS takes in one message by default
+            var batch = SyncDevicesRequest.newBuilder().setBatchSeq(++fleet.seq).setIntegrationSourceId(fleet.source);
+            for (int i = 0; i < 6000; i++) {
+                batch.addDevices(DiscoveredDevice.newBuilder().setDeviceId("big-" + i).setSourceType("faker")
+                        .addIpAddresses("127.51." + (i / 250) + "." + (i % 250 + 1)).addPorts(22).addPorts(443));
+            }
+            GrpcClients.reactor(fleet.channel, fleet.syncCredential).syncDevices(Flux.just(batch.build())).blockLast(Duration.ofSeconds(60));
+            Await.until(Duration.ofSeconds(20), () -> fleet.metric("fleetgate_kv_publish_too_large_total") == 1);
+            Thread.sleep(1500); // five retry ticks: none tries it again
+            assertThat(fleet.metric("fleetgate_kv_publish_too_large_total")).isEqualTo(1);
+            assertThat(fleet.metric("fleetgate_kv_pending")).isZero();
+            assertThat(fleet.metric("fleetgate_kv_publish_failures_total")).isZero();
+            assertThat(stored(KEY)).contains("127.50.4.1/32").doesNotContain("127.51.0.1/32");
+            // its next version is tried again (and, as large, refused once more)
+            fleet.report("127.50.4.2", 22);
+            Await.until(Duration.ofSeconds(10), () -> fleet.metric("fleetgate_kv_publish_too_large_total") == 2);
+        }
+    }
+
+    @Test
     void aNatsOutageIsRetriedAndCountedAndNeverFailsIngestOrGetConfig() throws Exception {
         try (TcpProxy proxy = new TcpProxy("127.0.0.1", 4222);
              Fleet fleet = new Fleet("kv", "nats://127.0.0.1:" + proxy.port())) {
