@@ -32,6 +32,41 @@ class GrpcServerTest extends GatewayTest {
     @Autowired
     CredentialService credentials;
 
+    /** Sends raw bytes as the request of a unary method. */
+    private Status.Code garbage(String method, io.grpc.Metadata headers) {
+        io.grpc.MethodDescriptor.Marshaller<byte[]> bytes = new io.grpc.MethodDescriptor.Marshaller<>() {
+            @Override
+            public java.io.InputStream stream(byte[] value) {
+                return new java.io.ByteArrayInputStream(value);
+            }
+
+            @Override
+            public byte[] parse(java.io.InputStream stream) {
+                try {
+                    return stream.readAllBytes();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        var descriptor = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder().setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(method).setRequestMarshaller(bytes).setResponseMarshaller(bytes).build();
+        io.grpc.Channel channel = io.grpc.ClientInterceptors.intercept(channel(),
+                io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+        return GrpcClients.codeOf(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel, descriptor,
+                io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f}));
+    }
+
+    @Test
+    void aRequestThatIsNotAValidMessageIsAnInvalidArgument() {
+        assertThat(garbage("grpc.health.v1.Health/Check", new io.grpc.Metadata())).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(garbage("monitoring.AgentGatewayService/GetConfig", GrpcClients.bearer(agentToken(createTenant("garbage")))))
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        // and the service still answers well-formed requests
+        assertThat(HealthGrpc.newBlockingStub(channel()).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    }
+
     @Test
     void healthSaysServing() {
         var health = HealthGrpc.newBlockingStub(channel());
