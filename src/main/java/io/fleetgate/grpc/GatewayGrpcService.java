@@ -71,6 +71,11 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
         return authentication.caller().flatMap(caller -> syncConfigs.getSyncConfig(caller, request));
     }
 
+    /** Shutdown: SyncDevices streams acknowledge their batch in flight and end UNAVAILABLE. */
+    void drain() {
+        syncDevices.drain();
+    }
+
     @Override
     public Flux<SyncDevicesResponse> syncDevices(Flux<SyncDevicesRequest> requests) {
         return authentication.caller().flatMapMany(caller -> syncDevices.syncDevices(caller, requests));

@@ -33,7 +33,7 @@ public class GrpcServer implements SmartLifecycle {
     private static final String SERVICE = "monitoring.AgentGatewayService";
 
     private final GrpcProperties properties;
-    private final BindableService gateway;
+    private final GatewayGrpcService gateway;
     private final GrpcAuthentication authentication;
     private final GrpcMetricsInterceptor metrics;
     private final HealthStatusManager health = new HealthStatusManager();
@@ -91,7 +91,7 @@ public class GrpcServer implements SmartLifecycle {
     }
 
     @SuppressWarnings("deprecation")
-    private static io.grpc.BindableService legacyReflection() {
+    private static BindableService legacyReflection() {
         return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
     }
 
@@ -123,6 +123,8 @@ public class GrpcServer implements SmartLifecycle {
             return;
         }
         health.enterTerminalState();
+        // streams first: their batch in flight is acknowledged before the grace can cancel it
+        gateway.drain();
         current.shutdown();
         try {
             if (!current.awaitTermination(properties.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {

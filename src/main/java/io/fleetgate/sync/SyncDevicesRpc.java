@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -42,6 +43,8 @@ public class SyncDevicesRpc {
     private final DeviceValidator validator;
     private final CredentialService credentials;
     private final StreamSlots slots;
+    private final Sinks.Empty<Void> draining = Sinks.empty();
+    private volatile boolean drained;
 
     SyncDevicesRpc(IngestService ingest, DeviceRepository repository, SyncServiceService syncServices, IngestMetrics metrics,
                    IngestProperties properties, CredentialService credentials) {
@@ -54,6 +57,20 @@ public class SyncDevicesRpc {
         this.metrics = metrics;
         this.properties = properties;
         this.validator = new DeviceValidator(properties);
+    }
+
+    /**
+     * Shutdown, first step: open streams stop pulling batches; each acknowledges the batch it is
+     * storing, then ends UNAVAILABLE, before the server's grace runs out and it cancels calls.
+     */
+    public void drain() {
+        drained = true;
+        draining.tryEmitEmpty();
+    }
+
+    private GatewayException shuttingDown() {
+        return GatewayException.unavailable("the gateway is shutting down; every acknowledged batch is stored: "
+                + "reconnect (to another replica) to send the rest");
     }
 
     public Flux<SyncDevicesResponse> syncDevices(Caller caller, Flux<SyncDevicesRequest> requests) {
@@ -73,17 +90,34 @@ public class SyncDevicesRpc {
             CredentialService.CredentialCheck credential = credentials.checkOf(caller);
             Sinks.Empty<Void> ended = Sinks.empty();
             // prefetch 0: the next batch is pulled only once this one has committed; each batch
-            // first makes sure the credential still stands
+            // first makes sure the credential still stands. After drain() none is stored any more.
+            AtomicBoolean busy = new AtomicBoolean();
+            Sinks.Empty<Void> idleAfterDrain = Sinks.empty();
             Flux<SyncDevicesResponse> batches = idleBounded(requests)
-                    .concatMap(request -> credential.verify().then(stream.batch(request)), 0)
+                    .concatMap(request -> {
+                        if (drained) {
+                            return Mono.error(shuttingDown());
+                        }
+                        busy.set(true);
+                        return credential.verify().then(stream.batch(request)).doFinally(signal -> {
+                            busy.set(false);
+                            if (drained) {
+                                idleAfterDrain.tryEmitEmpty();
+                            }
+                        });
+                    }, 0)
                     .doOnComplete(ended::tryEmitEmpty);
+            // at shutdown: once the batch in flight (if any) is stored and acknowledged, UNAVAILABLE
+            Mono<SyncDevicesResponse> shutdown = Mono.firstWithSignal(ended.asMono().then(Mono.<SyncDevicesResponse>empty()),
+                    draining.asMono().then(Mono.defer(() -> busy.get() ? idleAfterDrain.asMono() : Mono.<Void>empty()))
+                            .then(Mono.error(this::shuttingDown)));
             // an open stream, idle or mid-batch, ends UNAUTHENTICATED as soon as its credential is revoked
             Mono<SyncDevicesResponse> revoked = credentials.revocations()
                     .takeUntilOther(ended.asMono())
                     .onBackpressureLatest()
                     .concatMap(change -> credential.verifyNow(), 1)
                     .then(Mono.empty());
-            return Flux.merge(batches, revoked).doFinally(signal -> slots.close(syncService));
+            return Flux.merge(batches, revoked, shutdown).doFinally(signal -> slots.close(syncService));
         });
     }
 
