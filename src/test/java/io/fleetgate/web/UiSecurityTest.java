@@ -102,6 +102,17 @@ class UiSecurityTest extends GatewayTest {
             assertThat(page.getResponseHeaders().getContentType().isCompatibleWith(MediaType.TEXT_HTML)).as(path + " is a page").isTrue();
             assertThat(page.getResponseBody()).as(path).contains(status + " · ").contains("Sign out");
         });
+        // a form over the codec's 256 KB limit is a page too
+        var login = anonymous().get().uri("/integrations/new?tenant=" + queryValue("SELECT id FROM tenants WHERE is_platform"))
+                .cookie("SESSION", session.getValue()).exchange().expectBody(String.class).returnResult();
+        Matcher token = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(login.getResponseBody());
+        assertThat(token.find()).isTrue();
+        var huge = anonymous().post().uri("/integrations").cookie("SESSION", session.getValue()).accept(MediaType.TEXT_HTML)
+                .contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                .bodyValue("_csrf=" + token.group(1) + "&name=" + "x".repeat(300 * 1024)).exchange()
+                .expectBody(String.class).returnResult();
+        assertThat(huge.getStatus().value()).isIn(400, 413);
+        assertThat(huge.getResponseHeaders().getContentType().isCompatibleWith(MediaType.TEXT_HTML)).isTrue();
         // API clients keep problem details for an unknown path
         admin().get().uri("/api/v1/no-such-thing").exchange().expectStatus().isNotFound()
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
