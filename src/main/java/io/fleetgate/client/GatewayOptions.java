@@ -41,7 +41,8 @@ public final class GatewayOptions {
 
     /** The credential, from --token-file or --token / FLEETGATE_TOKEN; a usage error when there is none or both. */
     public String token() {
-        if (tokenFile != null && token != null && !token.isBlank() && System.getenv("FLEETGATE_TOKEN") == null) {
+        // --token-file wins over FLEETGATE_TOKEN; beside an explicit --token it is a mistake
+        if (tokenFile != null && spec.commandLine().getParseResult().hasMatchedOption("--token")) {
             throw new ParameterException(spec.commandLine(), "give --token or --token-file, not both");
         }
         if (tokenFile != null) {

@@ -1,7 +1,6 @@
 package io.fleetgate.grpc;
 
 import com.google.protobuf.MessageLite;
-import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -27,29 +26,10 @@ final class MessageSizeLimit implements ServerInterceptor {
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
-            private boolean closed;
-
-            @Override
-            public void onMessage(Q message) {
-                if (closed) {
-                    return;
-                }
-                if (message instanceof MessageLite proto && proto.getSerializedSize() > limit) {
-                    closed = true;
-                    call.close(Status.RESOURCE_EXHAUSTED.withDescription("message of " + proto.getSerializedSize()
-                            + " bytes exceeds the limit of " + limit + " (FLEETGATE_GRPC_MAX_MESSAGE_SIZE)"), new Metadata());
-                    return;
-                }
-                super.onMessage(message);
-            }
-
-            @Override
-            public void onHalfClose() {
-                if (!closed) {
-                    super.onHalfClose();
-                }
-            }
-        };
+        return new RefusingListener<>(call, next.startCall(call, headers), message ->
+                message instanceof MessageLite proto && proto.getSerializedSize() > limit
+                        ? Status.RESOURCE_EXHAUSTED.withDescription("message of " + proto.getSerializedSize()
+                                + " bytes exceeds the limit of " + limit + " (FLEETGATE_GRPC_MAX_MESSAGE_SIZE)")
+                        : null);
     }
 }

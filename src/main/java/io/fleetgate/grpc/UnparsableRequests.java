@@ -2,7 +2,6 @@ package io.fleetgate.grpc;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.UnknownFieldSet;
-import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -14,6 +13,8 @@ import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,7 @@ final class UnparsableRequests {
         ServiceDescriptor original = service.getServiceDescriptor();
         ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(original.getName())
                 .setSchemaDescriptor(original.getSchemaDescriptor());
-        java.util.List<ServerMethodDefinition<?, ?>> methods = new java.util.ArrayList<>();
+        List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
         for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
             ServerMethodDefinition<?, ?> tolerant = tolerant(method);
             methods.add(tolerant);
@@ -102,31 +103,14 @@ final class UnparsableRequests {
         return new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-                return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
-                    private boolean closed;
-
-                    @Override
-                    public void onMessage(Q message) {
-                        if (closed) {
-                            return;
-                        }
-                        if (marked(message)) {
-                            closed = true;
-                            logRateLimited(call.getMethodDescriptor().getFullMethodName());
-                            call.close(Status.INVALID_ARGUMENT.withDescription("the request is not a valid "
-                                    + ((Message) message).getDescriptorForType().getFullName() + " message"), new Metadata());
-                            return;
-                        }
-                        super.onMessage(message);
+                return new RefusingListener<>(call, next.startCall(call, headers), message -> {
+                    if (!marked(message)) {
+                        return null;
                     }
-
-                    @Override
-                    public void onHalfClose() {
-                        if (!closed) {
-                            super.onHalfClose();
-                        }
-                    }
-                };
+                    logRateLimited(call.getMethodDescriptor().getFullMethodName());
+                    return Status.INVALID_ARGUMENT.withDescription("the request is not a valid "
+                            + ((Message) message).getDescriptorForType().getFullName() + " message");
+                });
             }
         };
     }

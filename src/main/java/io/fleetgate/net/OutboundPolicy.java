@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 public record OutboundPolicy(boolean restricted, List<Cidr> allowed) {
 
-    private record Range(Cidr block, String kind) {
+    private record Range(Cidr cidr, String kind) {
     }
 
     private static final List<Range> SPECIAL = List.of(
@@ -62,7 +62,7 @@ public record OutboundPolicy(boolean restricted, List<Cidr> allowed) {
         if (!restricted || allowed.stream().anyMatch(block -> block.contains(address))) {
             return Optional.empty();
         }
-        return SPECIAL.stream().filter(range -> range.block().contains(address)).findFirst().map(Range::kind);
+        return SPECIAL.stream().filter(range -> range.cidr().contains(address)).findFirst().map(Range::kind);
     }
 
     public Optional<String> refusal(InetAddress address) {

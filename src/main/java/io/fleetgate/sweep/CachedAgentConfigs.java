@@ -50,8 +50,7 @@ class CachedAgentConfigs implements AgentConfigCache {
         this.clock = clock;
         this.metrics = metrics;
         this.cache = new TenantLru<>(properties.configCacheMaxEntries(), properties.configCacheMaxEntriesPerTenant());
-        metrics.size(cache::size);
-        metrics.evictions(cache::evictions);
+        metrics.cache(cache);
         feed.changes().subscribe(this::apply);
     }
 

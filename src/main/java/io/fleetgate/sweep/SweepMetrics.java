@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
 /** Config cache metrics: size, hits and misses (the hit ratio), invalidations, evictions, configs cut to the bounds. */
@@ -17,7 +16,6 @@ class SweepMetrics {
     private final Counter invalidations;
     private final Counter truncated;
     private final Counter builds;
-    private Supplier<Number> evictionCount;
 
     SweepMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -30,15 +28,11 @@ class SweepMetrics {
         builds = Counter.builder("fleetgate.getconfig.configs.built").description("sweep configs built").register(registry);
     }
 
-    void size(Supplier<Number> size) {
-        // held strongly: a gauge on a lambda alone is collected and reads NaN
-        Gauge.builder("fleetgate.getconfig.cache.size", size, s -> s.get().doubleValue()).strongReference(true)
+    /** Size and evictions, read from the cache itself (which the cache's owner holds, so the meters never go NaN). */
+    void cache(TenantLru<?> cache) {
+        Gauge.builder("fleetgate.getconfig.cache.size", cache, TenantLru::size)
                 .description("agents' configs in the cache").register(registry);
-    }
-
-    void evictions(Supplier<Number> evicted) {
-        evictionCount = evicted; // a function counter holds its object weakly
-        FunctionCounter.builder("fleetgate.getconfig.cache.evictions", evicted, e -> e.get().doubleValue())
+        FunctionCounter.builder("fleetgate.getconfig.cache.evictions", cache, TenantLru::evictions)
                 .description("cached sweep configs evicted by the cache's bounds (per tenant and in all)").register(registry);
     }
 

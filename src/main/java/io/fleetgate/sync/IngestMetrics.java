@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.function.IntSupplier;
 import org.springframework.stereotype.Component;
 
 /** Ingest metrics: devices by outcome, rejections by reason, batches, batch size, upsert latency, open streams. */
@@ -43,10 +42,9 @@ class IngestMetrics {
                 .publishPercentileHistogram().register(registry);
     }
 
-    /** The open SyncDevices streams, as the gauge reads them. */
-    void streams(IntSupplier open) {
-        Gauge.builder("fleetgate.sync.streams.active", open, IntSupplier::getAsInt).strongReference(true)
-                .description("SyncDevices streams open").register(registry);
+    /** The open SyncDevices streams, read from the slots that count them. */
+    void streams(StreamSlots slots) {
+        Gauge.builder("fleetgate.sync.streams.active", slots, StreamSlots::open).description("SyncDevices streams open").register(registry);
     }
 
     void rejected(RejectionReason reason) {

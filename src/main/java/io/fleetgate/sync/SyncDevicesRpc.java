@@ -50,7 +50,7 @@ public class SyncDevicesRpc {
                    IngestProperties properties, CredentialService credentials) {
         this.credentials = credentials;
         this.slots = new StreamSlots(properties.maxStreams(), properties.maxStreamsPerSyncService());
-        metrics.streams(slots::open);
+        metrics.streams(slots);
         this.ingest = ingest;
         this.repository = repository;
         this.syncServices = syncServices;
