@@ -2,6 +2,7 @@ package io.fleetgate.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetgate.test.Await;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -35,18 +36,18 @@ class EmbeddedShutdownTest {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             HttpClient client = HttpClient.newHttpClient();
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            boolean ready = false;
-            while (!ready && System.nanoTime() < deadline && gateway.isAlive()) {
+            HttpRequest readiness = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/actuator/health/readiness")).build();
+            Await.until(Duration.ofSeconds(120), () -> {
+                assertThat(gateway.isAlive()).as("gateway running; log in " + log).isTrue();
                 try {
-                    ready = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/actuator/health/readiness")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    return client.send(readiness, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
                 } catch (IOException notYet) {
-                    // still starting
+                    return false; // still starting
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
                 }
-                Thread.sleep(300);
-            }
-            assertThat(ready).as("gateway ready; log:\n" + Files.readString(log)).isTrue();
+            });
             gateway.destroy(); // SIGTERM
             assertThat(gateway.waitFor(60, TimeUnit.SECONDS)).isTrue();
         } finally {

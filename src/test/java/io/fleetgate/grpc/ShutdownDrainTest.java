@@ -7,6 +7,7 @@ import io.fleetgate.proto.DiscoveredDevice;
 import io.fleetgate.proto.SyncDevicesRequest;
 import io.fleetgate.proto.SyncDevicesResponse;
 import io.fleetgate.test.AdminClient;
+import io.fleetgate.test.Await;
 import io.fleetgate.test.Gateways;
 import io.fleetgate.test.GrpcClients;
 import io.fleetgate.test.TestDatabase;
@@ -57,7 +58,8 @@ class ShutdownDrainTest {
                         ended.set(error);
                         done.complete(null);
                     }, () -> done.complete(null));
-            Thread.sleep(300); // the batch is on its way, being stored, or stored (each run may land on another)
+            // shut down while the batch is being stored (its statement runs) or once it is acknowledged
+            Await.until(Duration.ofSeconds(30), () -> !acks.isEmpty() || storing(database));
             CompletableFuture<Void> closing = CompletableFuture.runAsync(gateway::close);
             done.get(30, TimeUnit.SECONDS);
             closing.get(30, TimeUnit.SECONDS);
@@ -68,12 +70,24 @@ class ShutdownDrainTest {
             }
         }
         assertThat(Status.fromThrowable(ended.get()).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        // acknowledged exactly when stored, never committed behind the client's back: depending on how far
-        // the batch got when the shutdown began, it is stored and acknowledged, or neither
+        // acknowledged exactly when stored, never committed behind the client's back: it was being stored
+        // or stored when the shutdown began, so it is both
         long stored = rows(database);
         assertThat(acks).hasSizeLessThanOrEqualTo(1);
         assertThat(stored).isEqualTo(acks.isEmpty() ? 0 : 10_000);
+        assertThat(acks).as("the batch in flight at shutdown is acknowledged").hasSize(1);
         acks.forEach(ack -> assertThat(ack.getDevicesCreated()).isEqualTo(10_000));
+    }
+
+    private static boolean storing(String database) {
+        try (Connection c = TestDatabase.server().connect(database);
+             ResultSet rows = c.createStatement().executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                     + "AND state = 'active' AND query ILIKE '%discovered_devices%' AND pid <> pg_backend_pid()")) {
+            rows.next();
+            return rows.getLong(1) > 0;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static long rows(String database) throws Exception {

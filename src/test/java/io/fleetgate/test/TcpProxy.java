@@ -23,6 +23,7 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicLong forwarded = new AtomicLong();
     private volatile boolean up = true;
     private volatile boolean frozen;
+    private final Object thawed = new Object();
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -60,11 +61,24 @@ public final class TcpProxy implements AutoCloseable {
      * error, no answer. New connections are accepted and hang too, until {@link #thaw()}.
      */
     public void freeze() {
-        frozen = true;
+        synchronized (thawed) {
+            frozen = true;
+        }
     }
 
     public void thaw() {
-        frozen = false;
+        synchronized (thawed) {
+            frozen = false;
+            thawed.notifyAll();
+        }
+    }
+
+    private void awaitThaw() throws InterruptedException {
+        synchronized (thawed) {
+            while (frozen) {
+                thawed.wait();
+            }
+        }
     }
 
     private void accept() {
@@ -92,9 +106,7 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
-                    while (frozen) {
-                        Thread.sleep(10);
-                    }
+                    awaitThaw();
                     out.write(buffer, 0, read);
                     forwarded.addAndGet(read);
                 }
