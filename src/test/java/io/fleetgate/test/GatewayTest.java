@@ -147,7 +147,8 @@ public abstract class GatewayTest {
     }
 
     protected WebTestClient anonymous() {
-        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + httpPort).build();
+        // the same patience as as(): the default 5 s failed a UI page once on a loaded CI machine
+        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + httpPort).responseTimeout(Duration.ofSeconds(30)).build();
     }
 
     /** A new tenant with a unique slug; returns its id. */
