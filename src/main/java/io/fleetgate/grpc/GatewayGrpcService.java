@@ -19,6 +19,8 @@ import io.fleetgate.agent.AgentRpc;
 import io.fleetgate.security.GrpcAuthentication;
 import io.fleetgate.sync.SyncDevicesRpc;
 import io.grpc.CallOptions;
+import io.fleetgate.error.GatewayException;
+import java.time.Duration;
 import io.fleetgate.syncservice.SyncServiceRpc;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
@@ -36,10 +38,12 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
     private final SyncConfigRpc syncConfigs;
     private final SyncDevicesRpc syncDevices;
     private final AgentRpc agents;
+    private final Duration callTimeout;
 
     GatewayGrpcService(GrpcAuthentication authentication, SyncServiceRpc syncServices, SyncConfigRpc syncConfigs,
-                       SyncDevicesRpc syncDevices, AgentRpc agents) {
+                       SyncDevicesRpc syncDevices, AgentRpc agents, GrpcProperties properties) {
         this.agents = agents;
+        this.callTimeout = properties.callTimeout();
         this.authentication = authentication;
         this.syncServices = syncServices;
         this.syncConfigs = syncConfigs;
@@ -48,27 +52,37 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
 
     @Override
     public Mono<AgentHelloResponse> hello(AgentHelloRequest request) {
-        return authentication.caller().flatMap(caller -> agents.hello(caller, request));
+        return bounded(authentication.caller().flatMap(caller -> agents.hello(caller, request)));
     }
 
     @Override
     public Mono<AgentConfigResponse> getConfig(AgentConfigRequest request) {
-        return authentication.caller().flatMap(caller -> agents.getConfig(caller, request));
+        return bounded(authentication.caller().flatMap(caller -> agents.getConfig(caller, request)));
     }
 
     @Override
     public Mono<SyncServiceHelloResponse> syncServiceHello(SyncServiceHelloRequest request) {
-        return authentication.caller().flatMap(caller -> syncServices.hello(caller, request));
+        return bounded(authentication.caller().flatMap(caller -> syncServices.hello(caller, request)));
     }
 
     @Override
     public Mono<SyncServiceHeartbeatResponse> syncServiceHeartbeat(SyncServiceHeartbeatRequest request) {
-        return authentication.caller().flatMap(caller -> syncServices.heartbeat(caller, request));
+        return bounded(authentication.caller().flatMap(caller -> syncServices.heartbeat(caller, request)));
     }
 
     @Override
     public Mono<SyncConfigResponse> getSyncConfig(SyncConfigRequest request) {
-        return authentication.caller().flatMap(caller -> syncConfigs.getSyncConfig(caller, request));
+        return bounded(authentication.caller().flatMap(caller -> syncConfigs.getSyncConfig(caller, request)));
+    }
+
+    /**
+     * A unary call ends within FLEETGATE_GRPC_CALL_TIMEOUT: a database that stopped answering
+     * (frozen, partitioned: its statement_timeout cannot fire) costs the caller that long and an
+     * UNAVAILABLE it retries, not its whole deadline or, without one, forever.
+     */
+    private <T> Mono<T> bounded(Mono<T> call) {
+        return call.timeout(callTimeout, Mono.error(() -> GatewayException.unavailable(
+                "no answer within " + callTimeout.toSeconds() + " s (FLEETGATE_GRPC_CALL_TIMEOUT): the database is slow or unreachable, retry later")));
     }
 
     /** Shutdown: SyncDevices streams acknowledge their batch in flight and end UNAVAILABLE. */

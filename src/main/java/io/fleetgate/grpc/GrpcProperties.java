@@ -7,7 +7,7 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * The gRPC server: port (FLEETGATE_GRPC_PORT), bind address, largest accepted message, how long
- * a shutdown waits for calls to finish, and optional TLS (with client certificates when a
+ * a shutdown waits for calls to finish, the longest a unary call may take, and optional TLS (with client certificates when a
  * client CA is given).
  */
 @ConfigurationProperties("fleetgate.grpc")
@@ -16,6 +16,7 @@ public record GrpcProperties(
         @DefaultValue("0.0.0.0") String address,
         @DefaultValue("16MB") DataSize maxInboundMessageSize,
         @DefaultValue("20s") Duration shutdownGrace,
+        @DefaultValue("10s") Duration callTimeout,
         @DefaultValue Tls tls) {
 
     public record Tls(String certificate, String privateKey, String clientCa) {

@@ -8,8 +8,9 @@ import org.springframework.util.unit.DataSize;
 /**
  * Bounds of ingest: what one reported device may carry, how many SyncDevices streams may run at
  * once, in all and per sync service (more are refused with RESOURCE_EXHAUSTED: the per-service
- * cap below the global one keeps one sync service from taking every slot), and how long a
- * stream may wait for its next batch.
+ * cap below the global one keeps one sync service from taking every slot), how long a
+ * stream may wait for its next batch, and how long storing one batch may take before the stream
+ * ends UNAVAILABLE (the batch rolled back, never acknowledged).
  */
 @ConfigurationProperties("fleetgate.ingest")
 public record IngestProperties(
@@ -19,5 +20,6 @@ public record IngestProperties(
         @DefaultValue("64KB") DataSize maxRawData,
         @DefaultValue("256") int maxDeviceIdLength,
         @DefaultValue("64") int maxAddressesPerDevice,
-        @DefaultValue("1024") int maxPortsPerDevice) {
+        @DefaultValue("1024") int maxPortsPerDevice,
+        @DefaultValue("60s") Duration batchTimeout) {
 }

@@ -194,7 +194,11 @@ public class SyncDevicesRpc {
                 }
             }
             long started = System.nanoTime();
+            Duration bound = properties.batchTimeout();
             return ingest.store(source, List.copyOf(unique.values()))
+                    // a database that stopped answering cannot fire its statement_timeout
+                    .timeout(bound, Mono.error(() -> GatewayException.unavailable("batch " + request.getBatchSeq()
+                            + " not stored within " + bound.toSeconds() + " s (FLEETGATE_INGEST_BATCH_TIMEOUT); rolled back, resend it")))
                     .map(stored -> {
                         metrics.committed(request.getDevicesCount(), stored.created(), stored.updated(),
                                 Duration.ofNanos(System.nanoTime() - started));

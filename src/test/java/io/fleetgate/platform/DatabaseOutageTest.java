@@ -4,6 +4,7 @@ import static io.fleetgate.test.GrpcClients.codeOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetgate.grpc.GrpcServer;
+import io.fleetgate.proto.AgentConfigRequest;
 import io.fleetgate.proto.AgentHelloRequest;
 import io.fleetgate.proto.DiscoveredDevice;
 import io.fleetgate.proto.SyncDevicesRequest;
@@ -71,20 +72,13 @@ class DatabaseOutageTest {
         try (TcpProxy proxy = new TcpProxy(server.host(), server.port());
              ConfigurableApplicationContext gateway = Gateways.start(database, Map.of(
                      "fleetgate.database.url", "postgresql://127.0.0.1:" + proxy.port() + "/" + database,
-                     "fleetgate.platform.admin-password", "outage-admin-password",
+                     "fleetgate.platform.admin-password", "frozen-admin-password",
                      "fleetgate.platform.sync.token", "fgp_outage-platform-token-0123456789"))) {
             gateway.getBean(GatewayStartup.class).ready().block(Duration.ofSeconds(60));
-            WebTestClient admin = WebTestClient.bindToServer()
-                    .baseUrl("http://127.0.0.1:" + gateway.getEnvironment().getProperty("local.server.port"))
-                    .defaultHeaders(headers -> headers.setBasicAuth("admin", "outage-admin-password")).build();
+            WebTestClient admin = admin(gateway);
             String tenant = (String) admin.post().uri("/api/v1/tenants").bodyValue(Map.of("slug", "outage", "name", "Outage"))
                     .exchange().expectBody(Map.class).returnResult().getResponseBody().get("id");
-            String source = (String) admin.get().uri("/api/v1/sync-services").exchange().expectBody(List.class).returnResult()
-                    .getResponseBody().stream().map(s -> ((Map<?, ?>) s).get("id")).findFirst()
-                    .map(sync -> admin.post().uri("/api/v1/integration-sources").bodyValue(Map.of("tenant_id", tenant,
-                                    "name", "faker", "source_type", "faker", "sync_service_id", sync))
-                            .exchange().expectBody(Map.class).returnResult().getResponseBody().get("id"))
-                    .orElseThrow();
+            String source = fakerSource(admin, tenant);
             SyncDevicesRequest.Builder batch = SyncDevicesRequest.newBuilder().setBatchSeq(1).setTenantId(tenant)
                     .setIntegrationSourceId(source);
             for (int i = 0; i < 20_000; i++) {
@@ -122,6 +116,8 @@ class DatabaseOutageTest {
         try (TcpProxy proxy = new TcpProxy(server.host(), server.port());
              ConfigurableApplicationContext gateway = Gateways.start(database, Map.of(
                      "fleetgate.database.url", "postgresql://127.0.0.1:" + proxy.port() + "/" + database,
+                     "fleetgate.platform.admin-password", "frozen-admin-password",
+                     "fleetgate.grpc.call-timeout", "2s",
                      "fleetgate.platform.sync.token", "fgp_frozen-platform-token-0123456789"))) {
             gateway.getBean(GatewayStartup.class).ready().block(Duration.ofSeconds(60));
             // Kubernetes' default probe timeout: readiness must answer within it, whatever the database does
@@ -129,14 +125,23 @@ class DatabaseOutageTest {
                     .baseUrl("http://127.0.0.1:" + gateway.getEnvironment().getProperty("local.server.port")).build();
             ManagedChannel channel = GrpcClients.channel(gateway.getBean(GrpcServer.class).port());
             Supplier<ServingStatus> agents = () -> health(channel, "monitoring.AgentGatewayService");
+            String token = agentToken(gateway);
+            Supplier<Status.Code> getConfig = () -> codeOf(() -> GrpcClients.blocking(channel, token)
+                    .withDeadlineAfter(20, java.util.concurrent.TimeUnit.SECONDS)
+                    .getConfig(AgentConfigRequest.newBuilder().setAgentId("frozen-agent").build()));
             try {
                 assertThat(agents.get()).isEqualTo(ServingStatus.SERVING);
                 assertThat(readiness(http)).isEqualTo(200);
+                assertThat(getConfig.get()).isEqualTo(Status.Code.OK);
 
                 proxy.freeze();
                 assertThat(eventually(() -> agents.get() == ServingStatus.NOT_SERVING)).isTrue();
                 assertThat(health(channel, "")).as("the process is alive").isEqualTo(ServingStatus.SERVING);
                 assertThat(readiness(http)).isEqualTo(503);
+                long asked = System.nanoTime();
+                assertThat(getConfig.get()).as("bounded by FLEETGATE_GRPC_CALL_TIMEOUT, not the caller's deadline")
+                        .isEqualTo(Status.Code.UNAVAILABLE);
+                assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(15));
 
                 proxy.thaw();
                 assertThat(eventually(() -> agents.get() == ServingStatus.SERVING)).isTrue();
@@ -146,6 +151,81 @@ class DatabaseOutageTest {
                 channel.shutdownNow();
             }
         }
+    }
+
+    /**
+     * A statement that never returns (a lock held for ever here; a database that stops answering
+     * mid-query alike): the connection was acquired, so only the gateway's own bounds end the call.
+     */
+    @Test
+    void aStatementThatNeverReturnsEndsTheCallUnavailableWithinTheGatewaysBoundNotTheCallersDeadline() throws Exception {
+        TestDatabase.Server server = TestDatabase.server();
+        String database = TestDatabase.createDatabase("fleetgate_stuck");
+        try (ConfigurableApplicationContext gateway = Gateways.start(database, Map.of(
+                "fleetgate.platform.admin-password", "frozen-admin-password",
+                "fleetgate.database.statement-timeout", "5m",
+                "fleetgate.grpc.call-timeout", "2s",
+                "fleetgate.ingest.batch-timeout", "2s",
+                "fleetgate.platform.sync.token", "fgp_stuck-platform-token-0123456789"));
+             var locker = server.connect(database)) {
+            gateway.getBean(GatewayStartup.class).ready().block(Duration.ofSeconds(60));
+            WebTestClient admin = admin(gateway);
+            String tenant = (String) admin.post().uri("/api/v1/tenants").bodyValue(Map.of("slug", "stuck", "name", "Stuck"))
+                    .exchange().expectBody(Map.class).returnResult().getResponseBody().get("id");
+            String token = (String) admin.post().uri("/api/v1/tenants/{id}/agent-tokens", tenant)
+                    .exchange().expectBody(Map.class).returnResult().getResponseBody().get("token");
+            String source = fakerSource(admin, tenant);
+            ManagedChannel channel = GrpcClients.channel(gateway.getBean(GrpcServer.class).port());
+            try {
+                locker.setAutoCommit(false);
+                locker.createStatement().execute("LOCK TABLE discovered_devices IN ACCESS EXCLUSIVE MODE");
+                long asked = System.nanoTime();
+                Status.Code code = codeOf(() -> GrpcClients.blocking(channel, token)
+                        .withDeadlineAfter(20, java.util.concurrent.TimeUnit.SECONDS)
+                        .getConfig(AgentConfigRequest.newBuilder().setAgentId("never-cached").build()));
+                assertThat(code).isEqualTo(Status.Code.UNAVAILABLE);
+                assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(15));
+
+                var signal = GrpcClients.reactor(channel, "fgp_stuck-platform-token-0123456789")
+                        .syncDevices(Flux.just(SyncDevicesRequest.newBuilder().setBatchSeq(1).setTenantId(tenant)
+                                .setIntegrationSourceId(source).addDevices(DiscoveredDevice.newBuilder().setDeviceId("stuck")
+                                        .addIpAddresses("127.9.0.1")).build()).concatWith(Flux.never()))
+                        .materialize().blockFirst(Duration.ofSeconds(20));
+                assertThat(signal.isOnError()).as("the batch was not acknowledged").isTrue();
+                assertThat(GrpcClients.code(signal.getThrowable())).isEqualTo(Status.Code.UNAVAILABLE);
+            } finally {
+                locker.rollback();
+                channel.shutdownNow();
+            }
+            try (var rows = locker.createStatement().executeQuery("SELECT count(*) FROM discovered_devices")) {
+                rows.next();
+                assertThat(rows.getLong(1)).as("the timed-out batch was rolled back").isZero();
+            }
+        }
+    }
+
+    private static WebTestClient admin(ConfigurableApplicationContext gateway) {
+        return WebTestClient.bindToServer()
+                .baseUrl("http://127.0.0.1:" + gateway.getEnvironment().getProperty("local.server.port"))
+                .defaultHeaders(headers -> headers.setBasicAuth("admin", "frozen-admin-password")).build();
+    }
+
+    private static String agentToken(ConfigurableApplicationContext gateway) {
+        WebTestClient admin = admin(gateway);
+        String tenant = (String) admin.post().uri("/api/v1/tenants").bodyValue(Map.of("slug", "frozen", "name", "Frozen"))
+                .exchange().expectBody(Map.class).returnResult().getResponseBody().get("id");
+        return (String) admin.post().uri("/api/v1/tenants/{id}/agent-tokens", tenant)
+                .exchange().expectBody(Map.class).returnResult().getResponseBody().get("token");
+    }
+
+    /** A faker source of the tenant on the platform's sync service. */
+    private static String fakerSource(WebTestClient admin, String tenant) {
+        return (String) admin.get().uri("/api/v1/sync-services").exchange().expectBody(List.class).returnResult()
+                .getResponseBody().stream().map(s -> ((Map<?, ?>) s).get("id")).findFirst()
+                .map(sync -> admin.post().uri("/api/v1/integration-sources").bodyValue(Map.of("tenant_id", tenant,
+                                "name", "faker", "source_type", "faker", "sync_service_id", sync))
+                        .exchange().expectBody(Map.class).returnResult().getResponseBody().get("id"))
+                .orElseThrow();
     }
 
     private static ServingStatus health(ManagedChannel channel, String service) {

@@ -33,6 +33,8 @@ public final class AgentRunner implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AgentRunner.class);
     private static final Duration START_DEADLINE = Duration.ofSeconds(5);
+    /** Longer than the gateway's own bound on a call (FLEETGATE_GRPC_CALL_TIMEOUT, 10 s by default). */
+    private static final Duration POLL_DEADLINE = Duration.ofSeconds(30);
 
     /** How the agent runs. {@code kv} is null unless it reads the legacy KV store. */
     public record Options(GatewayAddress gateway, String agentId, Path sweepFile, Path resultsFile, Duration pollOverride,
@@ -114,6 +116,8 @@ public final class AgentRunner implements AutoCloseable {
     Mono<Void> poll() {
         return Mono.defer(() -> stub.getConfig(AgentConfigRequest.newBuilder().setAgentId(options.agentId())
                         .setConfigVersion(version.get()).build()))
+                // a gateway that stopped answering must not stop the polling with it
+                .timeout(POLL_DEADLINE)
                 .flatMap(this::handle)
                 .onErrorResume(error -> !Backoff.refusedCredential(error), error -> {
                     log.warn("GetConfig failed ({}); keeping the current sweep config", error.toString());
