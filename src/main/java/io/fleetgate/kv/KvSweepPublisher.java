@@ -1,8 +1,9 @@
 package io.fleetgate.kv;
 
+import io.fleetgate.sweepjson.SweepFile;
+import io.fleetgate.sweepjson.KvKeys;
 import io.fleetgate.changes.Change;
 import io.fleetgate.changes.ChangeFeed;
-import io.fleetgate.client.agent.SweepFile;
 import io.fleetgate.sweep.AgentConfig;
 import io.fleetgate.sweep.AgentConfigCache;
 import io.micrometer.core.instrument.Counter;

@@ -1,6 +1,6 @@
 package io.fleetgate.security;
 
-import io.fleetgate.web.Problems;
+import io.fleetgate.error.Problems;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;

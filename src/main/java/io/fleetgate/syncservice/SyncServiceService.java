@@ -3,7 +3,6 @@ package io.fleetgate.syncservice;
 import io.fleetgate.changes.Change;
 import io.fleetgate.changes.ChangePublisher;
 import io.fleetgate.error.GatewayException;
-import io.fleetgate.platform.PlatformProperties;
 import io.fleetgate.security.CredentialKind;
 import io.fleetgate.security.CredentialService;
 import io.fleetgate.security.GatewayUser;
@@ -36,13 +35,13 @@ public class SyncServiceService {
     private final TransactionalOperator transaction;
     private final Clock clock;
     private final SyncServiceProperties properties;
-    private final PlatformProperties platform;
+    private final PlatformSyncSwitch platformSync;
     private final SyncServiceMetrics metrics;
     private final Map<UUID, Instant> lastTrafficWrite = new ConcurrentHashMap<>();
 
     SyncServiceService(SyncServiceRepository repository, CredentialService credentials, TenantService tenants,
                        ChangePublisher changes, TransactionalOperator transaction, Clock clock,
-                       SyncServiceProperties properties, PlatformProperties platform, SyncServiceMetrics metrics) {
+                       SyncServiceProperties properties, PlatformSyncSwitch platformSync, SyncServiceMetrics metrics) {
         this.repository = repository;
         this.credentials = credentials;
         this.tenants = tenants;
@@ -50,7 +49,7 @@ public class SyncServiceService {
         this.transaction = transaction;
         this.clock = clock;
         this.properties = properties;
-        this.platform = platform;
+        this.platformSync = platformSync;
         this.metrics = metrics;
     }
 
@@ -125,7 +124,7 @@ public class SyncServiceService {
 
     private boolean exists(SyncService service) {
         // a platform sync switched off in configuration is gone for users, even if old rows remain
-        return !service.isPlatformSync() || platform.sync().enabled();
+        return !service.isPlatformSync() || platformSync.enabled();
     }
 
     private Mono<SyncService> manageable(GatewayUser actor, UUID id) {

@@ -61,6 +61,16 @@ class ClientCommandsTest {
         assertThat(err.toString()).contains("'0s' is not a positive duration");
     }
 
+    @Test
+    void durationsParseWithoutSpringAsSpringBootsSimpleAndIsoStylesDo() {
+        DurationOption option = new DurationOption();
+        assertThat(option.convert("1d")).isEqualTo(java.time.Duration.ofDays(1));
+        assertThat(option.convert("250")).as("a bare number is milliseconds").isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(option.convert("1m30s")).isEqualTo(java.time.Duration.ofSeconds(90));
+        assertThat(option.convert("2h")).isEqualTo(java.time.Duration.ofHours(2));
+        assertThat(option.convert("pt1s")).isEqualTo(java.time.Duration.ofSeconds(1));
+    }
+
     @picocli.CommandLine.Command(name = "probe")
     static final class TokenHolder {
         @picocli.CommandLine.Mixin

@@ -1,9 +1,9 @@
 package io.fleetgate.client;
 
+import io.fleetgate.sweepjson.SweepPlan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetgate.client.agent.AgentRunner;
-import io.fleetgate.client.agent.SweepPlan;
 import io.fleetgate.client.agent.SweepResult;
 import io.fleetgate.client.sync.DiscoveryReport;
 import io.fleetgate.client.sync.SyncRunner;

@@ -1,12 +1,12 @@
 package io.fleetgate.kv;
 
+import io.fleetgate.sweepjson.SweepPlan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetgate.client.GatewayAddress;
 import io.fleetgate.client.agent.AgentRunner;
 import io.fleetgate.client.agent.NatsKvSweepSource;
 import io.fleetgate.client.agent.SweepResult;
-import io.fleetgate.client.agent.SweepPlan;
 import io.fleetgate.grpc.GrpcServer;
 import io.fleetgate.platform.GatewayStartup;
 import io.fleetgate.proto.AgentConfigRequest;

@@ -1,5 +1,7 @@
 package io.fleetgate.client.agent;
 
+import io.fleetgate.sweepjson.SweepFile;
+import io.fleetgate.sweepjson.SweepPlan;
 import io.fleetgate.client.Backoff;
 import io.fleetgate.client.ClientHost;
 import io.fleetgate.client.GatewayAddress;

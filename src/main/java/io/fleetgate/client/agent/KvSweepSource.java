@@ -1,5 +1,6 @@
 package io.fleetgate.client.agent;
 
+import io.fleetgate.sweepjson.SweepPlan;
 import reactor.core.publisher.Mono;
 
 /** Where an agent in the legacy {@code kv} mode reads its sweep config instead of GetConfig. */

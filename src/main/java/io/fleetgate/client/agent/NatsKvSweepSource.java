@@ -1,6 +1,8 @@
 package io.fleetgate.client.agent;
 
-import io.fleetgate.kv.KvKeys;
+import io.fleetgate.sweepjson.SweepFile;
+import io.fleetgate.sweepjson.SweepPlan;
+import io.fleetgate.sweepjson.KvKeys;
 import io.nats.client.Connection;
 import io.nats.client.KeyValue;
 import io.nats.client.Nats;

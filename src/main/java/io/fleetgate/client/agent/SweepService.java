@@ -1,5 +1,7 @@
 package io.fleetgate.client.agent;
 
+import io.fleetgate.sweepjson.SweepPlan;
+import io.fleetgate.sweepjson.GoDurations;
 import io.fleetgate.net.Cidr;
 import io.fleetgate.net.IpAddress;
 import java.io.IOException;

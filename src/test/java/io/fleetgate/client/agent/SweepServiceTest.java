@@ -1,5 +1,6 @@
 package io.fleetgate.client.agent;
 
+import io.fleetgate.sweepjson.SweepPlan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetgate.net.Cidr;

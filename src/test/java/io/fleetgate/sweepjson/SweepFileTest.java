@@ -1,4 +1,4 @@
-package io.fleetgate.client.agent;
+package io.fleetgate.sweepjson;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,18 +1,18 @@
-package io.fleetgate.client.agent;
+package io.fleetgate.sweepjson;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations as the original agents wrote them: {@code 5m}, {@code 2s}, {@code 1m30s}, {@code 500ms}, {@code 1h}. */
-final class GoDurations {
+public final class GoDurations {
 
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
 
     private GoDurations() {
     }
 
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String value = text.trim();
         if (value.equals("0")) {
             return Duration.ZERO;
@@ -38,7 +38,7 @@ final class GoDurations {
         return Duration.ofNanos((long) nanos);
     }
 
-    static String format(Duration duration) {
+    public static String format(Duration duration) {
         if (duration.toMillis() % 60_000 == 0 && duration.toMinutes() > 0) {
             return duration.toMinutes() + "m";
         }

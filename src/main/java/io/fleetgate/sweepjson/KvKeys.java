@@ -1,4 +1,4 @@
-package io.fleetgate.kv;
+package io.fleetgate.sweepjson;
 
 /**
  * Keys of agents' sweep configs in the KV store. NATS keys allow letters, digits and

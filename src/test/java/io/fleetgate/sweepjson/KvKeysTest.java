@@ -1,4 +1,4 @@
-package io.fleetgate.kv;
+package io.fleetgate.sweepjson;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

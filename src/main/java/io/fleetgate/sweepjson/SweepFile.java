@@ -1,4 +1,4 @@
-package io.fleetgate.client.agent;
+package io.fleetgate.sweepjson;
 
 import io.fleetgate.net.Cidr;
 import io.fleetgate.proto.SweepConfig;
