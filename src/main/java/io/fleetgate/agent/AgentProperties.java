@@ -2,7 +2,6 @@ package io.fleetgate.agent;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * What agents are told (how often to heartbeat and to poll GetConfig, FLEETGATE_AGENT_*) and how
@@ -10,7 +9,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("fleetgate.agent")
 public record AgentProperties(
-        @DefaultValue("30s") Duration heartbeatInterval,
-        @DefaultValue("30s") Duration configPollInterval,
-        @DefaultValue("100000") int maxAgentsPerTenant) {
+        Duration heartbeatInterval,
+        Duration configPollInterval,
+        int maxAgentsPerTenant) {
 }

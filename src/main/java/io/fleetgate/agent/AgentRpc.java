@@ -1,5 +1,7 @@
 package io.fleetgate.agent;
 
+import tools.jackson.databind.json.JsonMapper;
+import java.util.LinkedHashMap;
 import io.fleetgate.error.GatewayException;
 import io.fleetgate.proto.AgentConfigRequest;
 import io.fleetgate.proto.AgentConfigResponse;
@@ -15,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
@@ -26,7 +27,7 @@ import reactor.core.publisher.Mono;
 @Component
 public class AgentRpc {
 
-    private static final Pattern AGENT_ID = Pattern.compile("[A-Za-z0-9._:@/-]{1,200}");
+    private static final JsonMapper JSON = JsonMapper.shared();
 
     private final AgentRepository agents;
     private final AgentConfigCache configs;
@@ -93,7 +94,7 @@ public class AgentRpc {
                 .setConfigTimestamp(config.builtAt().getEpochSecond())
                 .setHeartbeatIntervalSec((int) properties.heartbeatInterval().toSeconds())
                 .setConfigPollIntervalSec((int) properties.configPollInterval().toSeconds())
-                .setConfigJson(com.google.protobuf.ByteString.copyFrom(configJson(config), StandardCharsets.UTF_8));
+                .setConfigJson(com.google.protobuf.ByteString.copyFrom(configJson(config)));
         if (sweepInGetConfig) {
             // FLEETGATE_SWEEP_SOURCE=kv: the version still tells the agent when to read the KV store again
             response.setSweep(config.sweep());
@@ -103,18 +104,22 @@ public class AgentRpc {
     }
 
     /** Extensible JSON beside the typed sweep: how many targets there were before any cut. */
-    private static String configJson(AgentConfig config) {
-        return "{\"targets\":" + config.sweep().getDeviceTargetsCount() + ",\"targets_before_cut\":" + config.targetsBeforeCut()
-                + ",\"truncated\":" + config.truncated() + "}";
+    private static byte[] configJson(AgentConfig config) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("targets", config.sweep().getDeviceTargetsCount());
+        json.put("targets_before_cut", config.targetsBeforeCut());
+        json.put("truncated", config.truncated());
+        return JSON.writeValueAsBytes(json);
     }
 
     private static String agentId(String value) {
         String id = value.strip();
-        if (!AGENT_ID.matcher(id).matches()) {
-            throw GatewayException.invalid("agent_id", "required, matching " + AGENT_ID.pattern());
+        if (!AgentIds.isValid(id)) {
+            throw GatewayException.invalid("agent_id", "required, matching " + AgentIds.PATTERN.pattern());
         }
         return id;
     }
+
 
     private static String blankToNull(String value) {
         return value.isBlank() ? null : value.strip();

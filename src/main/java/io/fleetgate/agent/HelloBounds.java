@@ -24,10 +24,10 @@ final class HelloBounds {
 
     /** Throws INVALID_ARGUMENT naming the first field out of bounds. */
     static void check(AgentHelloRequest request) {
-        text("hostname", request.getHostname(), 255);
-        text("version", request.getVersion(), 64);
-        text("partition", request.getPartition(), 100);
-        text("config_version", request.getConfigVersion(), 128);
+        PlainText.check("hostname", request.getHostname(), 255);
+        PlainText.check("version", request.getVersion(), 64);
+        PlainText.check("partition", request.getPartition(), 100);
+        PlainText.check("config_version", request.getConfigVersion(), 128);
         if (request.getCapabilitiesCount() > MAX_CAPABILITIES) {
             throw GatewayException.invalid("capabilities", "at most " + MAX_CAPABILITIES);
         }
@@ -43,12 +43,7 @@ final class HelloBounds {
             if (!LABEL_KEY.matcher(label.getKey()).matches()) {
                 throw GatewayException.invalid("labels", "keys matching " + LABEL_KEY.pattern());
             }
-            text("labels." + label.getKey(), label.getValue(), MAX_LABEL_VALUE);
+            PlainText.check("labels." + label.getKey(), label.getValue(), MAX_LABEL_VALUE);
         }
-    }
-
-    /** Printable text (no control characters, which break logs and pages) of at most max characters. */
-    private static void text(String field, String value, int max) {
-        PlainText.check(field, value, max);
     }
 }

@@ -21,4 +21,10 @@ public final class PlainText {
         }
         return value;
     }
+
+    /** {@link #check} for a field a client may leave out: null when blank, the value stripped otherwise. */
+    public static String optional(String field, String value, int max) {
+        check(field, value, max);
+        return value.isBlank() ? null : value.strip();
+    }
 }

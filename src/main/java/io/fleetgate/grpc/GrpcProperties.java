@@ -12,11 +12,11 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("fleetgate.grpc")
 public record GrpcProperties(
-        @DefaultValue("50051") int port,
-        @DefaultValue("0.0.0.0") String address,
-        @DefaultValue("16MB") DataSize maxInboundMessageSize,
-        @DefaultValue("20s") Duration shutdownGrace,
-        @DefaultValue("10s") Duration callTimeout,
+        int port,
+        String address,
+        DataSize maxInboundMessageSize,
+        Duration shutdownGrace,
+        Duration callTimeout,
         @DefaultValue Tls tls) {
 
     public record Tls(String certificate, String privateKey, String clientCa) {

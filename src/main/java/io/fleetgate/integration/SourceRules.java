@@ -1,5 +1,6 @@
 package io.fleetgate.integration;
 
+import io.fleetgate.agent.AgentIds;
 import io.fleetgate.error.GatewayException;
 import io.fleetgate.net.Cidr;
 import io.fleetgate.source.Endpoints;
@@ -20,7 +21,6 @@ import java.util.regex.Pattern;
  */
 public final class SourceRules {
 
-    static final Pattern AGENT_UID = Pattern.compile("[A-Za-z0-9._:@/-]{1,200}");
     private static final Pattern PARTITION = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
     static final int DEFAULT_POLL_INTERVAL_SEC = 3600;
     private static final int MAX_CREDENTIALS = 50;
@@ -46,7 +46,7 @@ public final class SourceRules {
         if (creating && request.syncServiceId() == null) {
             throw GatewayException.invalid("sync_service_id", "required: the platform sync service or one of the tenant's");
         }
-        String agentUid = optional("agent_uid", request.agentUid(), AGENT_UID);
+        String agentUid = optional("agent_uid", request.agentUid(), AgentIds.PATTERN);
         String partition = request.partition() == null || request.partition().isBlank() ? "default"
                 : optional("partition", request.partition(), PARTITION);
         int poll = request.pollIntervalSec() == null ? DEFAULT_POLL_INTERVAL_SEC : request.pollIntervalSec();

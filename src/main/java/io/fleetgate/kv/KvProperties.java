@@ -2,7 +2,6 @@ package io.fleetgate.kv;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The legacy key-value store (used only when FLEETGATE_SWEEP_SOURCE is {@code kv} or {@code both}):
@@ -12,8 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("fleetgate.kv")
 public record KvProperties(
-        @DefaultValue("nats://127.0.0.1:4222") String url,
-        @DefaultValue("datasvc") String bucket,
-        @DefaultValue("agents/{agent_uid}/checkers/sweep/sweep.json") String keyTemplate,
-        @DefaultValue("5s") Duration retryEvery) {
+        String url,
+        String bucket,
+        String keyTemplate,
+        Duration retryEvery) {
 }

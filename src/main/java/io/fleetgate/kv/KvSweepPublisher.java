@@ -26,8 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -44,7 +44,7 @@ import reactor.core.scheduler.Schedulers;
  * {@code getconfig} this bean does not exist and nothing connects to NATS.
  */
 @Component
-@ConditionalOnExpression("'${fleetgate.sweep.source:getconfig}'.toLowerCase() != 'getconfig'")
+@Conditional(SweepSourceIncludesKv.class)
 class KvSweepPublisher implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(KvSweepPublisher.class);

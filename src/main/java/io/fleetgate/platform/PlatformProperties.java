@@ -16,8 +16,8 @@ public record PlatformProperties(String adminPassword, @DefaultValue Sync sync) 
      *                        SaaS sync when gRPC uses TLS
      * @param allowedNetworks the non-public CIDR blocks the SaaS sync may still reach (FLEETGATE_SAAS_ALLOWED_NETWORKS)
      */
-    public record Sync(@DefaultValue("true") boolean enabled, String token, @DefaultValue("true") boolean inProcess,
-                       @DefaultValue("localhost") String authority, String allowedNetworks) {
+    public record Sync(boolean enabled, String token, boolean inProcess,
+                       String authority, String allowedNetworks) {
 
         /** What the SaaS sync may connect to: public addresses and the allowed blocks. */
         public OutboundPolicy outbound() {

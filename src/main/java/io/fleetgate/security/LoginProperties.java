@@ -2,7 +2,6 @@ package io.fleetgate.security;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Sign-in throttling (FLEETGATE_LOGIN_*): how many wrong passwords a user name and a client address
@@ -10,7 +9,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("fleetgate.login")
 public record LoginProperties(
-        @DefaultValue("5") int freeFailuresPerUser,
-        @DefaultValue("50") int freeFailuresPerAddress,
-        @DefaultValue("15m") Duration maxBackoff) {
+        int freeFailuresPerUser,
+        int freeFailuresPerAddress,
+        Duration maxBackoff) {
 }

@@ -3,7 +3,6 @@ package io.fleetgate.sweep;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -14,16 +13,16 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("fleetgate.sweep")
 public record SweepProperties(
-        @DefaultValue("getconfig") SweepSource source,
-        @DefaultValue({"icmp", "tcp"}) List<String> modes,
-        @DefaultValue("300s") Duration interval,
-        @DefaultValue({"22", "80", "443", "445", "3389", "8080"}) List<Integer> ports,
-        @DefaultValue("256") int concurrency,
-        @DefaultValue("2000ms") Duration timeout,
-        @DefaultValue("50000") int maxTargets,
-        @DefaultValue("3MB") DataSize maxConfigSize,
-        @DefaultValue("200000") int configCacheMaxEntries,
-        @DefaultValue("100000") int configCacheMaxEntriesPerTenant) {
+        SweepSource source,
+        List<String> modes,
+        Duration interval,
+        List<Integer> ports,
+        int concurrency,
+        Duration timeout,
+        int maxTargets,
+        DataSize maxConfigSize,
+        int configCacheMaxEntries,
+        int configCacheMaxEntriesPerTenant) {
 
     public SweepProperties {
         modes.forEach(mode -> SweepMode.parse("fleetgate.sweep.modes", mode));

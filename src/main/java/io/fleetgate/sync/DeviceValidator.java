@@ -1,5 +1,6 @@
 package io.fleetgate.sync;
 
+import io.fleetgate.agent.AgentIds;
 import io.fleetgate.identity.MacAddresses;
 import io.fleetgate.net.IpAddress;
 import io.fleetgate.proto.DiscoveredDevice;
@@ -7,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * Validates and normalises one reported device (SPEC 5). Pure; a failure is a
@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
  */
 final class DeviceValidator {
 
-    private static final Pattern AGENT_UID = Pattern.compile("[A-Za-z0-9._:@/-]{1,200}");
     private static final int MAX_TEXT = 255;
 
     /** The outcome for one device. */
@@ -94,8 +93,8 @@ final class DeviceValidator {
             ports.add(port);
         }
         String agentUid = device.getAgentUid().strip();
-        if (!agentUid.isEmpty() && !AGENT_UID.matcher(agentUid).matches()) {
-            return new Rejected(RejectionReason.INVALID_AGENT_UID, "agent_uid must match " + AGENT_UID.pattern());
+        if (!agentUid.isEmpty() && !AgentIds.isValid(agentUid)) {
+            return new Rejected(RejectionReason.INVALID_AGENT_UID, "agent_uid must match " + AgentIds.PATTERN.pattern());
         }
         String rawJson = "{}";
         List<Integer> rawPorts = List.of();

@@ -14,12 +14,12 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("fleetgate.ingest")
 public record IngestProperties(
-        @DefaultValue("64") int maxStreams,
-        @DefaultValue("8") int maxStreamsPerSyncService,
-        @DefaultValue("5m") Duration idleTimeout,
-        @DefaultValue("64KB") DataSize maxRawData,
+        int maxStreams,
+        int maxStreamsPerSyncService,
+        Duration idleTimeout,
+        DataSize maxRawData,
         @DefaultValue("256") int maxDeviceIdLength,
         @DefaultValue("64") int maxAddressesPerDevice,
         @DefaultValue("1024") int maxPortsPerDevice,
-        @DefaultValue("60s") Duration batchTimeout) {
+        Duration batchTimeout) {
 }

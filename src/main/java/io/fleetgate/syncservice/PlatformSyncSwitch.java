@@ -1,7 +1,6 @@
 package io.fleetgate.syncservice;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Whether the platform's SaaS sync service is on (FLEETGATE_PLATFORM_SYNC_ENABLED): the one
@@ -9,5 +8,5 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code platform}, which starts everything.
  */
 @ConfigurationProperties("fleetgate.platform.sync")
-public record PlatformSyncSwitch(@DefaultValue("true") boolean enabled) {
+public record PlatformSyncSwitch(boolean enabled) {
 }

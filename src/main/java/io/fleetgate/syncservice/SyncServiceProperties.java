@@ -11,8 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("fleetgate.sync")
 public record SyncServiceProperties(
-        @DefaultValue("30s") Duration heartbeatInterval,
-        @DefaultValue("2m") Duration offlineAfter,
-        @DefaultValue("10s") Duration statusTick,
+        Duration heartbeatInterval,
+        Duration offlineAfter,
+        Duration statusTick,
         @DefaultValue("5s") Duration trafficHeartbeatEvery) {
 }

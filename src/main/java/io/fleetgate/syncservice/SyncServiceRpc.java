@@ -31,9 +31,9 @@ public class SyncServiceRpc {
             caller.requireSyncService("SyncServiceHello");
             String endpoint = request.getEndpoint().isBlank() ? null : Endpoints.validateServiceAddress("endpoint", request.getEndpoint());
             List<String> capabilities = capabilities(request.getCapabilitiesList());
-            String version = bounded("version", request.getVersion(), 64);
-            String hostname = bounded("hostname", request.getHostname(), 255);
-            bounded("name", request.getName(), 100);
+            String version = PlainText.optional("version", request.getVersion(), 64);
+            String hostname = PlainText.optional("hostname", request.getHostname(), 255);
+            PlainText.check("name", request.getName(), 100);
             return service.register(caller.syncServiceId(), endpoint, version, capabilities, hostname)
                     .map(transition -> SyncServiceHelloResponse.newBuilder()
                             .setSyncServiceId(transition.syncServiceId().toString())
@@ -48,7 +48,7 @@ public class SyncServiceRpc {
         return Mono.defer(() -> {
             caller.requireSyncService("SyncServiceHeartbeat");
             var id = caller.actingSyncService(request.getSyncServiceId(), "SyncServiceHeartbeat");
-            bounded("message", request.getMessage(), 1000);
+            PlainText.check("message", request.getMessage(), 1000);
             return service.heartbeat(id, request.getHealthy())
                     .map(transition -> SyncServiceHeartbeatResponse.newBuilder()
                             .setStatus(transition.to().dbValue())
@@ -63,10 +63,5 @@ public class SyncServiceRpc {
             known.add(SourceType.parse("capabilities", capability.trim().toLowerCase()).id());
         }
         return List.copyOf(known);
-    }
-
-    private static String bounded(String field, String value, int max) {
-        PlainText.check(field, value, max);
-        return value.isBlank() ? null : value.strip();
     }
 }

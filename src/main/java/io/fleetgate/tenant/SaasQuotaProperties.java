@@ -2,7 +2,6 @@ package io.fleetgate.tenant;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * What the SaaS sync does for one tenant by default (FLEETGATE_SAAS_*): how many sources it runs,
@@ -11,9 +10,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("fleetgate.saas")
 public record SaasQuotaProperties(
-        @DefaultValue("20") int maxSourcesPerTenant,
-        @DefaultValue("100000") int maxDevicesPerRun,
-        @DefaultValue("5m") Duration minPollInterval) {
+        int maxSourcesPerTenant,
+        int maxDevicesPerRun,
+        Duration minPollInterval) {
 
     SaasQuota defaults() {
         return new SaasQuota(maxSourcesPerTenant, maxDevicesPerRun, (int) minPollInterval.toSeconds());

@@ -4,6 +4,7 @@ import io.fleetgate.platform.GatewayStartup;
 import io.fleetgate.security.GatewayUser;
 import io.fleetgate.syncservice.SyncStatusEvents;
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -28,15 +29,17 @@ class StatusStream {
     }
 
     @GetMapping(path = "/events/sync-status", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    Flux<ServerSentEvent<String>> statuses(@AuthenticationPrincipal GatewayUser me) {
+    Flux<ServerSentEvent<Map<String, String>>> statuses(@AuthenticationPrincipal GatewayUser me) {
         // a first comment at once: the response starts (headers and all) before any change happens
-        ServerSentEvent<String> hello = ServerSentEvent.<String>builder().comment("sync status stream").build();
+        ServerSentEvent<Map<String, String>> hello = ServerSentEvent.<Map<String, String>>builder().comment("sync status stream").build();
         return startup.ready().flatMapMany(platform -> Flux.merge(Flux.just(hello),
                 events.events()
                         .filter(change -> me.isPlatformAdmin() || me.tenantId().equals(change.tenantId())
                                 || change.tenantId().equals(platform.platformTenantId()))
-                        .map(change -> ServerSentEvent.builder("{\"id\":\"" + change.syncServiceId() + "\",\"status\":\""
-                                + change.status() + "\"}").event("status").build()),
-                Flux.interval(Duration.ofSeconds(15)).map(tick -> ServerSentEvent.<String>builder().comment("keepalive").build())));
+                        // data as JSON, written by the codec
+                        .map(change -> ServerSentEvent.builder(Map.of("id", change.syncServiceId().toString(),
+                                "status", change.status())).event("status").build()),
+                Flux.interval(Duration.ofSeconds(15))
+                        .map(tick -> ServerSentEvent.<Map<String, String>>builder().comment("keepalive").build())));
     }
 }

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -44,31 +45,22 @@ class SyncServicesPage {
 
     @GetMapping("/infrastructure/sync-services")
     Mono<Rendering> list(@AuthenticationPrincipal GatewayUser me) {
-        if (!me.isPlatformAdmin()) {
-            return Mono.just(UiErrors.forbidden());
-        }
-        return Mono.zip(syncServices.visibleTo(me, null).collectList(), tenantNames(me))
+        return platformAdminOnly(me, () -> Mono.zip(syncServices.visibleTo(me, null).collectList(), tenantNames(me))
                 .map(data -> Rendering.view("infrastructure/sync-services")
                         .modelAttribute("saas", data.getT1().stream().filter(SyncService::isPlatformSync).findFirst().orElse(null))
                         .modelAttribute("onPrem", data.getT1().stream().filter(s -> !s.isPlatformSync()).toList())
                         .modelAttribute("tenantNames", data.getT2())
-                        .build());
+                        .build()));
     }
 
     @GetMapping("/infrastructure/sync-services/new")
     Mono<Rendering> newForm(@AuthenticationPrincipal GatewayUser me, @RequestParam(required = false) String tenant) {
-        if (!me.isPlatformAdmin()) {
-            return Mono.just(UiErrors.forbidden());
-        }
-        return onboardForm(me, "", tenant == null ? "" : tenant, Map.of());
+        return platformAdminOnly(me, () -> onboardForm(me, "", tenant == null ? "" : tenant, Map.of()));
     }
 
     @PostMapping("/infrastructure/sync-services")
     Mono<Rendering> onboard(@AuthenticationPrincipal GatewayUser me, ServerWebExchange exchange) {
-        if (!me.isPlatformAdmin()) {
-            return Mono.just(UiErrors.forbidden());
-        }
-        return exchange.getFormData().flatMap(form -> {
+        return platformAdminOnly(me, () -> exchange.getFormData().flatMap(form -> {
             String name = form.getFirst("name");
             String tenant = form.getFirst("tenantId");
             return Mono.fromCallable(() -> UUID.fromString(tenant == null ? "" : tenant))
@@ -79,7 +71,7 @@ class SyncServicesPage {
                             || e.reason() == GatewayException.Reason.ALREADY_EXISTS
                             ? onboardForm(me, name, tenant, Map.of(e.field() == null ? "name" : e.field(), e.getMessage()))
                             : Mono.error(e));
-        });
+        }));
     }
 
     private Mono<Rendering> onboardForm(GatewayUser me, String name, String tenant, Map<String, String> errors) {
@@ -94,26 +86,25 @@ class SyncServicesPage {
 
     @GetMapping("/infrastructure/sync-services/{id}")
     Mono<Rendering> details(@AuthenticationPrincipal GatewayUser me, @PathVariable UUID id) {
-        if (!me.isPlatformAdmin()) {
-            return Mono.just(UiErrors.forbidden());
-        }
-        return Mono.zip(syncServices.visible(me, id), sources.usage(me, id).collectList(), tenantNames(me))
+        return platformAdminOnly(me, () -> Mono.zip(syncServices.visible(me, id), sources.usage(me, id).collectList(), tenantNames(me))
                 .map(data -> Rendering.view("infrastructure/details")
                         .modelAttribute("sync", data.getT1())
                         .modelAttribute("integrations", data.getT2())
                         .modelAttribute("deviceCount", data.getT2().stream().mapToLong(SourceUsage::deviceCount).sum())
                         .modelAttribute("tenantNames", data.getT3())
                         .modelAttribute("tenantName", data.getT3().getOrDefault(data.getT1().tenantId(), ""))
-                        .build());
+                        .build()));
     }
 
     @PostMapping("/infrastructure/sync-services/{id}/rotate")
     Mono<Rendering> rotate(@AuthenticationPrincipal GatewayUser me, @PathVariable UUID id, ServerWebExchange exchange) {
-        if (!me.isPlatformAdmin()) {
-            return Mono.just(UiErrors.forbidden());
-        }
-        return syncServices.visible(me, id).flatMap(sync -> syncServices.rotateCredential(me, id)
-                .map(credential -> credentialPage(exchange, sync, credential, true)));
+        return platformAdminOnly(me, () -> syncServices.visible(me, id).flatMap(sync -> syncServices.rotateCredential(me, id)
+                .map(credential -> credentialPage(exchange, sync, credential, true))));
+    }
+
+    /** Sync services are platform infrastructure: every page here is for platform admins only. */
+    private static Mono<Rendering> platformAdminOnly(GatewayUser me, Supplier<Mono<Rendering>> page) {
+        return me.isPlatformAdmin() ? page.get() : Mono.just(UiErrors.forbidden());
     }
 
     /** The one time a credential is shown: with the exact command that starts a sync service with it. */

@@ -1,5 +1,7 @@
 package io.fleetgate.client.sync.discovery;
 
+import tools.jackson.databind.json.JsonMapper;
+import java.util.LinkedHashMap;
 import com.google.protobuf.ByteString;
 import io.fleetgate.net.Ascii;
 import io.fleetgate.net.Cidr;
@@ -20,6 +22,7 @@ import reactor.core.publisher.Mono;
  */
 public final class FakerDiscovery implements Discovery {
 
+    private static final JsonMapper JSON = JsonMapper.shared();
     private static final String[] TYPES = {"server", "workstation", "printer", "switch", "camera", "phone", "router"};
     private static final String[] VENDORS = {"Dell", "HP", "Cisco", "Lenovo", "Axis", "Polycom", "Juniper"};
 
@@ -79,10 +82,14 @@ public final class FakerDiscovery implements Discovery {
             device.addMacAddresses(String.format("00:16:3e:%02x:%02x:%02x", value >> 16 & 0xff, value >> 8 & 0xff, value & 0xff));
         }
         device.addAllPorts(ports);
-        String raw = "{\"id\":\"faker-" + k + "\",\"name\":\"host-" + k + "\",\"site\":\"site-" + random.nextInt(20)
-                + "\",\"os\":{\"family\":\"linux\",\"version\":\"6." + random.nextInt(12) + "\"},\"serial\":\"FK"
-                + Long.toHexString(random.nextLong() & 0xffffffffL) + "\",\"tags\":[\"faker\",\"rack-" + random.nextInt(40) + "\"]}";
-        return device.setRawData(ByteString.copyFromUtf8(raw)).build();
+        Map<String, Object> raw = new LinkedHashMap<>();
+        raw.put("id", "faker-" + k);
+        raw.put("name", "host-" + k);
+        raw.put("site", "site-" + random.nextInt(20));
+        raw.put("os", Map.of("family", "linux", "version", "6." + random.nextInt(12)));
+        raw.put("serial", "FK" + Long.toHexString(random.nextLong() & 0xffffffffL));
+        raw.put("tags", List.of("faker", "rack-" + random.nextInt(40)));
+        return device.setRawData(ByteString.copyFrom(JSON.writeValueAsBytes(raw))).build();
     }
 
     /** The slot-th address across the networks (wrapping around when there are more slots than addresses). */

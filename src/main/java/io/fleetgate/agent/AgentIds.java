@@ -1,0 +1,20 @@
+package io.fleetgate.agent;
+
+import java.util.regex.Pattern;
+
+/**
+ * What an agent id is, wherever one arrives: in Hello and GetConfig, as a device's or a source's
+ * {@code agent_uid}. One rule, so that an id a source may name is one an agent may use.
+ */
+public final class AgentIds {
+
+    /** Letters, digits and {@code . _ : @ / -}, 1 to 200 of them. */
+    public static final Pattern PATTERN = Pattern.compile("[A-Za-z0-9._:@/-]{1,200}");
+
+    private AgentIds() {
+    }
+
+    public static boolean isValid(String id) {
+        return PATTERN.matcher(id).matches();
+    }
+}
