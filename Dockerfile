@@ -4,9 +4,15 @@ FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
+COPY common/pom.xml common/
+COPY clients/pom.xml clients/
+COPY gateway/pom.xml gateway/
 RUN ./mvnw -B -ntp dependency:go-offline -DexcludeReactor=false || true
 COPY proto/ proto/
-COPY src/ src/
+COPY common/src/ common/src/
+COPY clients/src/ clients/src/
+COPY gateway/src/ gateway/src/
+COPY load-tests/ load-tests/
 RUN ./mvnw -B -ntp -DskipTests package \
  && java -Djarmode=tools -jar target/fleetgate.jar extract --layers --launcher --destination /layers
 

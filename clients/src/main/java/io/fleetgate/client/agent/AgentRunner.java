@@ -1,0 +1,193 @@
+package io.fleetgate.client.agent;
+
+import io.fleetgate.client.Backoff;
+import io.fleetgate.client.ClientHost;
+import io.fleetgate.client.GatewayAddress;
+import io.fleetgate.proto.AgentConfigRequest;
+import io.fleetgate.proto.AgentConfigResponse;
+import io.fleetgate.proto.AgentHelloRequest;
+import io.fleetgate.proto.AgentHelloResponse;
+import io.fleetgate.proto.ReactorAgentGatewayServiceGrpc;
+import io.fleetgate.sweepjson.SweepFile;
+import io.fleetgate.sweepjson.SweepPlan;
+import io.grpc.ManagedChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The reference agent: Hello, then GetConfig on a jittered interval (jitter at start and on
+ * every tick) sending the version it has; a changed sweep config is applied to the sweep service
+ * at once, without a restart. When GetConfig carries no sweep config, or the gateway cannot be
+ * reached at start, it sweeps what the local {@code sweep.json} says. It never reads a KV store
+ * unless told to ({@link KvSweepSource}, for the legacy path).
+ */
+public final class AgentRunner implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AgentRunner.class);
+    private static final Duration START_DEADLINE = Duration.ofSeconds(5);
+    /** Longer than the gateway's own bound on a call (FLEETGATE_GRPC_CALL_TIMEOUT, 10 s by default). */
+    private static final Duration POLL_DEADLINE = Duration.ofSeconds(30);
+
+    /** How the agent runs. {@code kv} is null unless it reads the legacy KV store. */
+    public record Options(GatewayAddress gateway, String agentId, @Nullable Path sweepFile, @Nullable Path resultsFile,
+                          @Nullable Duration pollOverride, @Nullable KvSweepSource kv) {
+    }
+
+    private final Options options;
+    private final ManagedChannel channel;
+    private final ReactorAgentGatewayServiceGrpc.ReactorAgentGatewayServiceStub stub;
+    private final SweepService sweeps;
+    private final AtomicReference<String> version = new AtomicReference<>("");
+    private final AtomicReference<String> tenant = new AtomicReference<>();
+    private volatile Disposable polling;
+    private final Sinks.One<Throwable> stopped = Sinks.one();
+
+    public AgentRunner(Options options, Clock clock) {
+        this.options = options;
+        this.channel = options.gateway().channel();
+        this.stub = options.gateway().authenticated(ReactorAgentGatewayServiceGrpc.newReactorStub(channel));
+        this.sweeps = new SweepService(options.resultsFile(), clock);
+    }
+
+    public SweepService sweeps() {
+        return sweeps;
+    }
+
+    /** The config version the agent has (the last GetConfig answer's). */
+    public String version() {
+        return version.get();
+    }
+
+    public void start() {
+        polling = hello()
+                .timeout(START_DEADLINE)
+                .onErrorResume(error -> !Backoff.refusedCredential(error), error -> {
+                    log.warn("Gateway not reachable at start ({}); sweeping from {} until it is", error.toString(), fallbackName());
+                    return fallback().then(hello().retryWhen(Backoff.transientFailures(Duration.ofSeconds(1), Duration.ofSeconds(30))));
+                })
+                .flatMap(hello -> {
+                    Duration interval = options.pollOverride() != null ? options.pollOverride()
+                            : Duration.ofSeconds(Math.max(1, hello.getConfigPollIntervalSec()));
+                    return Mono.delay(firstPollDelay(hello, interval))
+                            .then(poll().then(Mono.defer(() -> Mono.delay(jitter(interval, 0.1)))).repeat().then());
+                })
+                .subscribe(ignored -> { }, error -> {
+                    log.error("Agent stopped: {}", error.toString());
+                    stopped.tryEmitValue(error);
+                });
+    }
+
+    /** Completes with the error that stopped the agent (a refused token, say); never while it runs. */
+    public Mono<Throwable> stopped() {
+        return stopped.asMono();
+    }
+
+    /**
+     * An agent with nothing to sweep, or told its config is outdated, fetches at once; otherwise the
+     * first poll lands anywhere in the first interval, so a fleet restarted together spreads out.
+     */
+    private Duration firstPollDelay(AgentHelloResponse hello, Duration interval) {
+        return hello.getConfigOutdated() || version.get().isEmpty() ? Duration.ZERO : jitter(interval, 1.0);
+    }
+
+    private Mono<AgentHelloResponse> hello() {
+        // deferred: a reactor-grpc call cannot be subscribed twice, and retries subscribe again
+        return Mono.defer(() -> stub.hello(AgentHelloRequest.newBuilder()
+                        .setAgentId(options.agentId())
+                        .setVersion(ClientHost.version())
+                        .setHostname(ClientHost.hostname())
+                        .addAllCapabilities(List.of("icmp", "tcp", "tcp_connect"))
+                        .setConfigVersion(version.get())
+                        .build()))
+                .doOnNext(hello -> tenant.set(hello.getTenantId()))
+                .doOnNext(hello -> log.info("Hello accepted: agent {} of tenant {}, polling every {} s{}", hello.getAgentId(),
+                        hello.getTenantId(), hello.getConfigPollIntervalSec(), hello.getConfigOutdated() ? ", config outdated" : ""));
+    }
+
+    /** One GetConfig; failures are logged and the current sweep goes on, but a refused token stops the agent. */
+    Mono<Void> poll() {
+        return Mono.defer(() -> stub.getConfig(AgentConfigRequest.newBuilder().setAgentId(options.agentId())
+                        .setConfigVersion(version.get()).build()))
+                // a gateway that stopped answering must not stop the polling with it
+                .timeout(POLL_DEADLINE)
+                .flatMap(this::handle)
+                .onErrorResume(error -> !Backoff.refusedCredential(error), error -> {
+                    log.warn("GetConfig failed ({}); keeping the current sweep config", error.toString());
+                    return Mono.empty();
+                });
+    }
+
+    private Mono<Void> handle(AgentConfigResponse response) {
+        if (response.getNotModified()) {
+            return Mono.empty();
+        }
+        version.set(response.getConfigVersion());
+        if (response.hasSweep()) {
+            sweeps.apply(SweepPlan.fromGetConfig(response.getConfigVersion(), response.getSweep()));
+            return Mono.empty();
+        }
+        log.info("GetConfig carries no sweep config (version {}); using {}", response.getConfigVersion(), fallbackName());
+        return fallback();
+    }
+
+    /** The sweep config from elsewhere: the KV store when told to read it, else the local sweep.json. */
+    private Mono<Void> fallback() {
+        if (options.kv() != null) {
+            return options.kv().read(tenant.get(), options.agentId()).doOnNext(sweeps::apply)
+                    .doOnError(error -> log.warn("Cannot read the sweep config from the KV store: {}", error.getMessage()))
+                    .onErrorResume(error -> Mono.empty())
+                    .then();
+        }
+        sweepFile();
+        return Mono.empty();
+    }
+
+    private void sweepFile() {
+        Path file = options.sweepFile();
+        if (file == null || !Files.exists(file)) {
+            log.warn("No sweep config to fall back to ({}): nothing to sweep yet", file == null ? "no --sweep-file" : file + " missing");
+            return;
+        }
+        try {
+            sweeps.apply(SweepFile.read(file));
+        } catch (Exception e) {
+            log.error("Cannot use {}: {}", file, e.getMessage());
+        }
+    }
+
+    private String fallbackName() {
+        return options.kv() != null ? "the KV store" : options.sweepFile() == null ? "nothing (no --sweep-file)" : options.sweepFile().toString();
+    }
+
+    private static Duration jitter(Duration interval, double fraction) {
+        long millis = interval.toMillis();
+        long spread = (long) (millis * fraction);
+        if (fraction >= 1.0) {
+            return Duration.ofMillis(ThreadLocalRandom.current().nextLong(millis + 1)); // anywhere in the first interval
+        }
+        return Duration.ofMillis(Math.max(1, millis + ThreadLocalRandom.current().nextLong(-spread, spread + 1)));
+    }
+
+
+
+    @Override
+    public void close() {
+        Disposable current = polling;
+        if (current != null) {
+            current.dispose();
+        }
+        sweeps.close();
+        ClientHost.close(channel);
+    }
+}

@@ -1,0 +1,111 @@
+package io.fleetgate.grpc;
+
+import com.salesforce.reactorgrpc.stub.ReactorCallOptions;
+import io.fleetgate.agent.AgentRpc;
+import io.fleetgate.error.GatewayException;
+import io.fleetgate.integration.SyncConfigRpc;
+import io.fleetgate.proto.AgentConfigRequest;
+import io.fleetgate.proto.AgentConfigResponse;
+import io.fleetgate.proto.AgentHelloRequest;
+import io.fleetgate.proto.AgentHelloResponse;
+import io.fleetgate.proto.ReactorAgentGatewayServiceGrpc;
+import io.fleetgate.proto.SyncConfigRequest;
+import io.fleetgate.proto.SyncConfigResponse;
+import io.fleetgate.proto.SyncDevicesRequest;
+import io.fleetgate.proto.SyncDevicesResponse;
+import io.fleetgate.proto.SyncServiceHeartbeatRequest;
+import io.fleetgate.proto.SyncServiceHeartbeatResponse;
+import io.fleetgate.proto.SyncServiceHelloRequest;
+import io.fleetgate.proto.SyncServiceHelloResponse;
+import io.fleetgate.security.GrpcAuthentication;
+import io.fleetgate.sync.SyncDevicesRpc;
+import io.fleetgate.syncservice.SyncServiceRpc;
+import io.grpc.CallOptions;
+import java.time.Duration;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The {@code AgentGatewayService} adapter: authenticates each call, then hands it to the
+ * capability that owns the RPC. Errors become statuses in {@link GrpcErrors} only.
+ */
+@Component
+class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServiceImplBase {
+
+    private final GrpcAuthentication authentication;
+    private final SyncServiceRpc syncServices;
+    private final SyncConfigRpc syncConfigs;
+    private final SyncDevicesRpc syncDevices;
+    private final AgentRpc agents;
+    private final Duration callTimeout;
+
+    GatewayGrpcService(GrpcAuthentication authentication, SyncServiceRpc syncServices, SyncConfigRpc syncConfigs,
+                       SyncDevicesRpc syncDevices, AgentRpc agents, GrpcProperties properties) {
+        this.agents = agents;
+        this.callTimeout = properties.callTimeout();
+        this.authentication = authentication;
+        this.syncServices = syncServices;
+        this.syncConfigs = syncConfigs;
+        this.syncDevices = syncDevices;
+    }
+
+    @Override
+    public Mono<AgentHelloResponse> hello(AgentHelloRequest request) {
+        return bounded(authentication.caller().flatMap(caller -> agents.hello(caller, request)));
+    }
+
+    @Override
+    public Mono<AgentConfigResponse> getConfig(AgentConfigRequest request) {
+        return bounded(authentication.caller().flatMap(caller -> agents.getConfig(caller, request)));
+    }
+
+    @Override
+    public Mono<SyncServiceHelloResponse> syncServiceHello(SyncServiceHelloRequest request) {
+        return bounded(authentication.caller().flatMap(caller -> syncServices.hello(caller, request)));
+    }
+
+    @Override
+    public Mono<SyncServiceHeartbeatResponse> syncServiceHeartbeat(SyncServiceHeartbeatRequest request) {
+        return bounded(authentication.caller().flatMap(caller -> syncServices.heartbeat(caller, request)));
+    }
+
+    @Override
+    public Mono<SyncConfigResponse> getSyncConfig(SyncConfigRequest request) {
+        return bounded(authentication.caller().flatMap(caller -> syncConfigs.getSyncConfig(caller, request)));
+    }
+
+    /**
+     * A unary call ends within FLEETGATE_GRPC_CALL_TIMEOUT: a database that stopped answering
+     * (frozen, partitioned: its statement_timeout cannot fire) costs the caller that long and an
+     * UNAVAILABLE it retries, not its whole deadline or, without one, forever.
+     */
+    private <T> Mono<T> bounded(Mono<T> call) {
+        return call.timeout(callTimeout, Mono.error(() -> GatewayException.unavailable(
+                "no answer within " + callTimeout.toSeconds() + " s (FLEETGATE_GRPC_CALL_TIMEOUT): the database is slow or unreachable, retry later")));
+    }
+
+    /** Shutdown: SyncDevices streams acknowledge their batch in flight and end UNAVAILABLE. */
+    void drain() {
+        syncDevices.drain();
+    }
+
+    @Override
+    public Flux<SyncDevicesResponse> syncDevices(Flux<SyncDevicesRequest> requests) {
+        return authentication.caller().flatMapMany(caller -> syncDevices.syncDevices(caller, requests));
+    }
+
+    @Override
+    protected CallOptions getCallOptions(int methodId) {
+        // Batches can be megabytes (reactor-grpc's default prefetch is 512): pull two from the
+        // transport and one more for each taken, so at most two wait while one is being stored.
+        return CallOptions.DEFAULT
+                .withOption(ReactorCallOptions.CALL_OPTIONS_PREFETCH, 2)
+                .withOption(ReactorCallOptions.CALL_OPTIONS_LOW_TIDE, 1);
+    }
+
+    @Override
+    protected Throwable onErrorMap(Throwable throwable) {
+        return GrpcErrors.toStatus(throwable);
+    }
+}

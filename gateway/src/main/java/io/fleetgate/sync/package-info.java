@@ -1,0 +1,8 @@
+/**
+ * SyncDevices: the stream adapter ({@link io.fleetgate.sync.SyncDevicesRpc}), validation, and the
+ * set-based store with identity ({@link io.fleetgate.sync.IngestService}).
+ */
+@NullMarked
+package io.fleetgate.sync;
+
+import org.jspecify.annotations.NullMarked;
