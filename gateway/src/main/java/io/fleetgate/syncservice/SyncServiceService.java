@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -168,11 +169,19 @@ public class SyncServiceService {
      */
     public Mono<Void> recordTraffic(UUID id) {
         Instant now = clock.instant();
-        Instant last = lastTrafficWrite.get(id);
-        if (last != null && last.isAfter(now.minus(properties.trafficHeartbeatEvery()))) {
+        Instant notBefore = now.minus(properties.trafficHeartbeatEvery());
+        // decided atomically: of streams of one service acknowledging at once, exactly one writes
+        AtomicBoolean due = new AtomicBoolean();
+        lastTrafficWrite.compute(id, (service, last) -> {
+            if (last != null && last.isAfter(notBefore)) {
+                return last;
+            }
+            due.set(true);
+            return now;
+        });
+        if (!due.get()) {
             return Mono.empty();
         }
-        lastTrafficWrite.put(id, now);
         return repository.traffic(id, now).flatMap(this::announce).as(transaction::transactional).then();
     }
 
