@@ -30,6 +30,8 @@ import reactor.core.publisher.Flux;
  *   <li>throughput: the gRPC health Check and GetConfig answered not_modified, from the same
  *       client with the same calls in flight, alternated, so their ratio is fair;</li>
  *   <li>full configs of the large agent, back to back: latency at the rate the machine sustains;</li>
+ *   <li>propagation: a device of one agent changes; how long from the batch's acknowledgement
+ *       until that agent's GetConfig carries the change (polled every millisecond);</li>
  *   <li>a fleet: every agent polls on a jittered interval while some devices change; errors,
  *       not_modified and full latencies.</li>
  * </ol>
@@ -111,10 +113,37 @@ final class FanoutBenchmark {
             print("full " + big.getSweep().getDeviceTargetsCount(), ClosedLoop.run((int) options.number("full-concurrency", 4), phase,
                     n -> agentsStub.getConfig(bigRequest)));
 
-            // 3. the fleet polls with jitter while devices change
+            // 3. a change's way to an agent: from the batch's acknowledgement to the first GetConfig with it
+            propagation((int) options.number("changes", 20), agentsStub, versions, syncStub, source, seq, fleetDevices, agents);
+
+            // 4. the fleet polls with jitter while devices change
             fleet(agents, poll, fleetRun, changeFraction, fleetDevices, agentsStub, versions, syncStub, source, seq);
             channel.shutdownNow();
         }
+    }
+
+    private static void propagation(int changes, AgentGatewayServiceGrpc.AgentGatewayServiceFutureStub stub, Map<String, String> versions,
+                                    ReactorAgentGatewayServiceGrpc.ReactorAgentGatewayServiceStub syncStub, String source, AtomicLong seq,
+                                    long fleetDevices, int agents) throws Exception {
+        Latencies took = new Latencies();
+        for (int change = 1; change <= changes; change++) {
+            String agent = agentId(0);
+            String before = versions.get(agent);
+            syncStub.syncDevices(Flux.just(SyncDevicesRequest.newBuilder().setIntegrationSourceId(source).setBatchSeq(seq.incrementAndGet())
+                    .addDevices(owned(0, fleetDevices, agents, 1_000 + change)).build())).blockLast();
+            long acknowledged = System.nanoTime();
+            AgentConfigResponse response;
+            do {
+                response = stub.getConfig(AgentConfigRequest.newBuilder().setAgentId(agent).setConfigVersion(before).build()).get();
+                if (response.getNotModified()) {
+                    TimeUnit.MILLISECONDS.sleep(1);
+                }
+            } while (response.getNotModified() && System.nanoTime() - acknowledged < TimeUnit.SECONDS.toNanos(30));
+            took.record(System.nanoTime() - acknowledged);
+            versions.put(agent, response.getConfigVersion());
+        }
+        System.out.printf("change:   acknowledged batch to the agent's GetConfig, %d changes: p50 %.1f ms  p99 %.1f ms%n",
+                took.count(), took.percentileMs(50), took.percentileMs(99));
     }
 
     private static void fleet(int agents, Duration poll, Duration run, double changeFraction, long fleetDevices,
