@@ -1,9 +1,7 @@
 package io.fleetgate.sync;
 
-import io.fleetgate.changes.Change;
 import io.fleetgate.changes.ChangePublisher;
 import io.fleetgate.identity.IdentityResolver;
-import io.r2dbc.spi.R2dbcException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,27 +13,24 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 /**
- * Stores one batch in one transaction. The device rows are stored first (see {@link #rows}),
- * concurrently with other streams; identity is then decided and its identifiers stored (see {@link #identity}; new
- * rows take a provisional canonical id, corrected only when they join an existing device),
- * followed by one statement for merges and a change notification naming the agents whose sweep
- * configs may differ. Nothing of a batch is visible until it all committed.
+ * Stores one batch in one transaction, in three steps: the device rows ({@link #rows}, concurrently
+ * with other streams), identity ({@link #identity}: new rows take a provisional canonical id,
+ * corrected only when they join an existing device), and what identity decided ({@link #record}:
+ * corrections, merges, a change notification naming the agents whose sweep configs may differ,
+ * the source's counters). Nothing of a batch is visible until it all committed.
  */
 @Service
 class IngestService {
 
     private static final int CONFLICT_RETRIES = 3;
-    private static final String UNIQUE_VIOLATION = "23505";
-    private static final Set<String> RETRIED_STATES = Set.of("40P01", "40001", UNIQUE_VIOLATION);
+    private static final Set<String> RETRIED_STATES = Set.of("40P01", "40001", FirstSyncGuesses.UNIQUE_VIOLATION);
 
     /** What a committed batch did to the stored rows (duplicates already collapsed). */
     record Stored(long created, long updated) {
@@ -46,14 +41,12 @@ class IngestService {
     private final ChangePublisher changes;
     private final TransactionalOperator transaction;
     private final Clock clock;
-    /** Sources whose last guess that their batch is all new failed (see {@link #rows}): one entry per source at most. */
-    private final Set<UUID> storedDevicesFound = ConcurrentHashMap.newKeySet();
-    /** Sources whose last guess that nothing is known failed (see {@link #firstSight}): one entry per source at most. */
-    private final Set<UUID> identifiersFound = ConcurrentHashMap.newKeySet();
+    private final FirstSyncGuesses guesses;
 
     IngestService(DeviceRepository repository, IdentityRepository identities, ChangePublisher changes,
-                  TransactionalOperator transaction, Clock clock) {
+                  TransactionalOperator transaction, Clock clock, FirstSyncGuesses guesses) {
         this.repository = repository;
+        this.guesses = guesses;
         this.identities = identities;
         this.changes = changes;
         this.transaction = transaction;
@@ -70,20 +63,27 @@ class IngestService {
                     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS); // as PostgreSQL stores it
                     return rows(source, byId, now)
                             .flatMap(rows -> identity(source, devices, rows)
-                                    .flatMap(resolution -> repository.reassign(source, reassigned(rows, resolution))
-                                            .then(identities.recordMerges(source, resolution.merges()))
-                                            .then(announce(source, devices, rows, resolution))
-                                            .then(Mono.defer(() -> {
-                                                long created = rows.values().stream().filter(DeviceRepository.StoredRow::inserted).count();
-                                                return repository.touchSource(source, created, now)
-                                                        .thenReturn(new Stored(created, rows.size() - created));
-                                            }))))
+                                    .flatMap(resolution -> record(source, devices, rows, resolution, now)))
                             .as(transaction::transactional);
                 })
                 // concurrent batches may deadlock, or insert the same new identifier (see identity());
                 // PostgreSQL aborts one, which starts over and then sees what the other stored
                 .retryWhen(Retry.backoff(CONFLICT_RETRIES, Duration.ofMillis(20)).filter(IngestService::conflict)
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+    }
+
+    /**
+     * What identity decided, stored: corrected canonical ids, merge records, the change
+     * notification for the agents concerned, and the source's counters.
+     */
+    private Mono<Stored> record(SourceInfo source, List<ValidDevice> devices, Map<String, DeviceRepository.StoredRow> rows,
+                                IdentityResolver.Resolution resolution, Instant now) {
+        long created = rows.values().stream().filter(DeviceRepository.StoredRow::inserted).count();
+        return repository.reassign(source, reassigned(rows, resolution))
+                .then(identities.recordMerges(source, resolution.merges()))
+                .then(SweepImpact.of(source, devices, rows, resolution).map(changes::publish).orElse(Mono.empty()))
+                .then(repository.touchSource(source, created, now))
+                .thenReturn(new Stored(created, rows.size() - created));
     }
 
     /**
@@ -95,13 +95,13 @@ class IngestService {
     private Mono<Map<String, DeviceRepository.StoredRow>> rows(SourceInfo source, List<ValidDevice> devices, Instant now) {
         Mono<Map<String, DeviceRepository.StoredRow>> upsert = Mono.defer(() -> repository.upsert(source, devices, now)).doOnNext(rows -> {
             if (rows.values().stream().allMatch(DeviceRepository.StoredRow::inserted)) {
-                storedDevicesFound.remove(source.id());
+                guesses.nothingFound(FirstSyncGuesses.Kind.DEVICES, source.id());
             }
         });
-        if (storedDevicesFound.contains(source.id())) {
+        if (!guesses.worthGuessing(FirstSyncGuesses.Kind.DEVICES, source.id())) {
             return upsert;
         }
-        return guess("devices", repository.insertNew(source, devices, now), storedDevicesFound, source, upsert);
+        return guesses.attempt(FirstSyncGuesses.Kind.DEVICES, source.id(), repository.insertNew(source, devices, now), upsert);
     }
 
     /**
@@ -129,7 +129,7 @@ class IngestService {
             return Mono.just(new IdentityResolver.Resolution(kept, List.of(), List.of(), Set.of()));
         }
         Mono<IdentityResolver.Resolution> locked = Mono.defer(() -> locked(source, undecided, rows));
-        boolean guess = allNew && !identifiersFound.contains(source.id());
+        boolean guess = allNew && guesses.worthGuessing(FirstSyncGuesses.Kind.IDENTIFIERS, source.id());
         return (guess ? firstSight(source, undecided, rows, locked) : locked).map(decided -> {
             kept.putAll(decided.canonicals());
             return new IdentityResolver.Resolution(kept, decided.writes(), decided.merges(), decided.previousHolders());
@@ -150,24 +150,8 @@ class IngestService {
                                                         Map<String, DeviceRepository.StoredRow> rows,
                                                         Mono<IdentityResolver.Resolution> otherwise) {
         IdentityResolver.Resolution guessed = resolve(source, devices, rows, IdentityResolver.Known.NOTHING);
-        return guess("identity", identities.writeIdentifiers(source.tenantId(), source.partition(), guessed.writes()).thenReturn(guessed),
-                identifiersFound, source, otherwise);
-    }
-
-    /**
-     * Runs {@code attempt} after a savepoint; a unique violation (the guess behind it was wrong)
-     * returns to the savepoint, marks the source in {@code wrongGuesses} and runs {@code otherwise}.
-     */
-    private <T> Mono<T> guess(String savepoint, Mono<T> attempt, Set<UUID> wrongGuesses, SourceInfo source, Mono<T> otherwise) {
-        return repository.savepoint(savepoint)
-                .then(attempt)
-                .onErrorResume(error -> {
-                    if (!UNIQUE_VIOLATION.equals(sqlState(error))) {
-                        return Mono.error(error);
-                    }
-                    wrongGuesses.add(source.id());
-                    return repository.rollbackToSavepoint(savepoint).then(otherwise);
-                });
+        return guesses.attempt(FirstSyncGuesses.Kind.IDENTIFIERS, source.id(),
+                identities.writeIdentifiers(source.tenantId(), source.partition(), guessed.writes()).thenReturn(guessed), otherwise);
     }
 
     /** Decides under the partition lock from what is known of the batch's MACs and IPs. */
@@ -183,7 +167,7 @@ class IngestService {
                 .then(identities.known(source.tenantId(), source.partition(), macs, ips))
                 .map(known -> {
                     if (known.macs().isEmpty() && known.ips().isEmpty()) {
-                        identifiersFound.remove(source.id());
+                        guesses.nothingFound(FirstSyncGuesses.Kind.IDENTIFIERS, source.id());
                     }
                     return resolve(source, devices, rows, known);
                 })
@@ -193,16 +177,7 @@ class IngestService {
 
     /** Deadlock, serialization failure or unique violation: the batch lost a race and can start over. */
     private static boolean conflict(Throwable error) {
-        return RETRIED_STATES.contains(sqlState(error));
-    }
-
-    private static String sqlState(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof R2dbcException r2dbc && r2dbc.getSqlState() != null) {
-                return r2dbc.getSqlState();
-            }
-        }
-        return "";
+        return RETRIED_STATES.contains(FirstSyncGuesses.sqlState(error));
     }
 
     private static IdentityResolver.Resolution resolve(SourceInfo source, List<ValidDevice> devices,
@@ -227,35 +202,5 @@ class IngestService {
             }
         });
         return changed;
-    }
-
-    /** Publishes (at commit) the agents whose sweep configs this batch may have changed. */
-    private Mono<Void> announce(SourceInfo source, List<ValidDevice> devices, Map<String, DeviceRepository.StoredRow> rows,
-                                IdentityResolver.Resolution resolution) {
-        Set<String> agents = new TreeSet<>();
-        // an IP moved away from another device: its agents are not at hand
-        boolean wholeTenant = !resolution.previousHolders().isEmpty();
-        for (ValidDevice device : devices) {
-            ExistingDevice previous = rows.get(device.deviceId()).previous();
-            UUID canonical = resolution.canonicals().get(device.deviceId());
-            if (previous != null && !previous.sweepChangedBy(device, canonical)) {
-                continue;
-            }
-            addAgent(agents, device.agentUid(), source);
-            if (previous != null) {
-                addAgent(agents, previous.agentUid(), source);
-            }
-        }
-        if (wholeTenant) {
-            return changes.publish(new Change.TenantChanged(source.tenantId()));
-        }
-        return agents.isEmpty() ? Mono.empty() : changes.publish(new Change.AgentsChanged(source.tenantId(), List.copyOf(agents)));
-    }
-
-    private static void addAgent(Set<String> agents, String deviceAgent, SourceInfo source) {
-        String agent = deviceAgent != null ? deviceAgent : source.defaultAgentUid();
-        if (agent != null) {
-            agents.add(agent);
-        }
     }
 }
