@@ -7,7 +7,7 @@ import io.fleetgate.proto.SyncDevicesResponse;
 import io.fleetgate.security.Caller;
 import io.fleetgate.security.CredentialService;
 import io.fleetgate.security.Ids;
-import io.fleetgate.syncservice.SyncServiceService;
+import io.fleetgate.syncservice.SyncServiceLiveness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,7 +37,7 @@ public class SyncDevicesRpc {
 
     private final IngestService ingest;
     private final DeviceRepository repository;
-    private final SyncServiceService syncServices;
+    private final SyncServiceLiveness syncServices;
     private final IngestMetrics metrics;
     private final IngestProperties properties;
     private final DeviceValidator validator;
@@ -46,7 +46,7 @@ public class SyncDevicesRpc {
     private final Sinks.Empty<Void> draining = Sinks.empty();
     private volatile boolean drained;
 
-    SyncDevicesRpc(IngestService ingest, DeviceRepository repository, SyncServiceService syncServices, IngestMetrics metrics,
+    SyncDevicesRpc(IngestService ingest, DeviceRepository repository, SyncServiceLiveness syncServices, IngestMetrics metrics,
                    IngestProperties properties, CredentialService credentials) {
         this.credentials = credentials;
         this.slots = new StreamSlots(properties.maxStreams(), properties.maxStreamsPerSyncService());

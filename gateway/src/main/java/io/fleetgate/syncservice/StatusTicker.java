@@ -20,11 +20,11 @@ class StatusTicker implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(StatusTicker.class);
 
-    private final SyncServiceService service;
+    private final SyncServiceLiveness service;
     private final Duration period;
     private volatile Disposable running;
 
-    StatusTicker(SyncServiceService service, SyncServiceProperties properties) {
+    StatusTicker(SyncServiceLiveness service, SyncServiceProperties properties) {
         this.service = service;
         this.period = properties.statusTick();
     }

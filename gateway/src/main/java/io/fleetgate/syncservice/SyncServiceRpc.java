@@ -18,10 +18,10 @@ import reactor.core.publisher.Mono;
 @Component
 public class SyncServiceRpc {
 
-    private final SyncServiceService service;
+    private final SyncServiceLiveness service;
     private final Clock clock;
 
-    SyncServiceRpc(SyncServiceService service, Clock clock) {
+    SyncServiceRpc(SyncServiceLiveness service, Clock clock) {
         this.service = service;
         this.clock = clock;
     }

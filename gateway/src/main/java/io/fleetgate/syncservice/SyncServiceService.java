@@ -9,10 +9,7 @@ import io.fleetgate.security.GatewayUser;
 import io.fleetgate.tenant.TenantService;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -21,8 +18,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Sync services: on-prem onboarding and credentials, registration and heartbeats, and the
- * status rule. Every status transition is logged, counted once, and published to all replicas.
+ * What operators do with sync services: onboard on-prem ones, rotate and revoke their
+ * credentials, delete them, see them (with the status rule applied on read). What sync services
+ * do themselves is {@link SyncServiceLiveness}.
  */
 @Service
 public class SyncServiceService {
@@ -37,12 +35,10 @@ public class SyncServiceService {
     private final Clock clock;
     private final SyncServiceProperties properties;
     private final PlatformSyncSwitch platformSync;
-    private final SyncServiceMetrics metrics;
-    private final Map<UUID, Instant> lastTrafficWrite = new ConcurrentHashMap<>();
 
     SyncServiceService(SyncServiceRepository repository, CredentialService credentials, TenantService tenants,
                        ChangePublisher changes, TransactionalOperator transaction, Clock clock,
-                       SyncServiceProperties properties, PlatformSyncSwitch platformSync, SyncServiceMetrics metrics) {
+                       SyncServiceProperties properties, PlatformSyncSwitch platformSync) {
         this.repository = repository;
         this.credentials = credentials;
         this.tenants = tenants;
@@ -51,7 +47,6 @@ public class SyncServiceService {
         this.clock = clock;
         this.properties = properties;
         this.platformSync = platformSync;
-        this.metrics = metrics;
     }
 
     /** A sync service just onboarded, with its credential (shown once). */
@@ -143,79 +138,6 @@ public class SyncServiceService {
     SyncService withReadRule(SyncService service) {
         return service.withStatus(SyncStatus.effective(service.status(), service.lastHeartbeatAt(), clock.instant(),
                 properties.offlineAfter()));
-    }
-
-    // --- what sync services themselves do
-
-    Mono<StatusTransition> register(UUID id, String endpoint, String version, java.util.List<String> capabilities, String hostname) {
-        return repository.hello(id, endpoint, version, capabilities, hostname, clock.instant())
-                .switchIfEmpty(Mono.error(() -> GatewayException.notFound("sync service " + id + " no longer exists")))
-                .flatMap(this::announce)
-                .as(transaction::transactional)
-                .doOnNext(transition -> metrics.hello());
-    }
-
-    Mono<StatusTransition> heartbeat(UUID id, boolean healthy) {
-        return repository.heartbeat(id, healthy ? SyncStatus.ONLINE : SyncStatus.DEGRADED, clock.instant())
-                .switchIfEmpty(Mono.error(() -> GatewayException.notFound("sync service " + id + " no longer exists")))
-                .flatMap(this::announce)
-                .as(transaction::transactional)
-                .doOnNext(transition -> metrics.heartbeat());
-    }
-
-    /**
-     * SyncDevices traffic of a sync service counts as a heartbeat, written at most once per
-     * {@code trafficHeartbeatEvery} per service.
-     */
-    public Mono<Void> recordTraffic(UUID id) {
-        Instant now = clock.instant();
-        Instant notBefore = now.minus(properties.trafficHeartbeatEvery());
-        // decided atomically: of streams of one service acknowledging at once, exactly one writes
-        AtomicBoolean due = new AtomicBoolean();
-        lastTrafficWrite.compute(id, (service, last) -> {
-            if (last != null && last.isAfter(notBefore)) {
-                return last;
-            }
-            due.set(true);
-            return now;
-        });
-        if (!due.get()) {
-            return Mono.empty();
-        }
-        return repository.traffic(id, now).flatMap(this::announce).as(transaction::transactional).then();
-    }
-
-    /** One tick of the status rule: stale services go offline; the gauge is refreshed. */
-    public Flux<StatusTransition> tick() {
-        Instant now = clock.instant();
-        Instant cutoff = now.minus(properties.offlineAfter());
-        Flux<StatusTransition> stale = repository.markStale(cutoff, now)
-                .concatMap(this::announce)
-                .as(transaction::transactional);
-        return stale.concatWith(repository.countByStatus(cutoff)
-                .collectMap(SyncServiceRepository.StatusCount::status, SyncServiceRepository.StatusCount::services)
-                .doOnNext(counts -> {
-                    for (SyncStatus status : SyncStatus.values()) {
-                        metrics.count(status, counts.getOrDefault(status, 0L));
-                    }
-                })
-                .thenMany(Flux.empty()));
-    }
-
-    private Mono<StatusTransition> announce(StatusTransition transition) {
-        if (transition.from() == transition.to()) {
-            return Mono.just(transition);
-        }
-        log.info("Sync service {} '{}' of tenant {}: {} -> {}", transition.syncServiceId(), transition.name(),
-                transition.tenantId(), transition.from().dbValue(), transition.to().dbValue());
-        metrics.transition(transition.to());
-        return changes.publish(new Change.SyncServiceStatusChanged(transition.syncServiceId(), transition.tenantId(),
-                        transition.to().dbValue()))
-                .thenReturn(transition);
-    }
-
-    public int heartbeatIntervalSeconds() {
-        return (int) properties.heartbeatInterval().toSeconds();
     }
 
     private static String validName(String name) {

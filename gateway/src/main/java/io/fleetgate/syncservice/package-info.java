@@ -1,8 +1,9 @@
 /**
- * Sync services: onboarding and credentials (REST), SyncServiceHello and heartbeats ({@link
- * io.fleetgate.syncservice.SyncServiceRpc}), the status rule ({@link
- * io.fleetgate.syncservice.SyncStatus}) and its ticker, live status events. Start at {@link
- * io.fleetgate.syncservice.SyncServiceService}.
+ * Sync services: what operators do with them ({@link io.fleetgate.syncservice.SyncServiceService}:
+ * onboarding, credentials, REST) and what they do themselves ({@link
+ * io.fleetgate.syncservice.SyncServiceLiveness}: hello, heartbeats, traffic, the status rule and its
+ * ticker); {@link io.fleetgate.syncservice.SyncServiceRpc} is their gRPC side, {@link
+ * io.fleetgate.syncservice.SyncStatus} the rule itself.
  */
 @NullMarked
 package io.fleetgate.syncservice;

@@ -23,6 +23,8 @@ class SyncServiceLifecycleTest extends GatewayTest {
     @Autowired
     SyncServiceService service;
     @Autowired
+    SyncServiceLiveness liveness;
+    @Autowired
     SyncStatusEvents events;
 
     @Test
@@ -66,11 +68,11 @@ class SyncServiceLifecycleTest extends GatewayTest {
             clock.advance(Duration.ofMinutes(3));
             assertThat(status(id)).isEqualTo("offline");
             // ...and the tick writes it, once
-            assertThat(service.tick().collectList().block()).anySatisfy(t -> {
+            assertThat(liveness.tick().collectList().block()).anySatisfy(t -> {
                 assertThat(t.syncServiceId()).isEqualTo(id);
                 assertThat(t.to()).isEqualTo(SyncStatus.OFFLINE);
             });
-            assertThat(service.tick().collectList().block()).noneMatch(t -> t.syncServiceId().equals(id));
+            assertThat(liveness.tick().collectList().block()).noneMatch(t -> t.syncServiceId().equals(id));
 
             beat = client.syncServiceHeartbeat(SyncServiceHeartbeatRequest.newBuilder().setHealthy(true).build());
             assertThat(beat.getStatus()).isEqualTo("online");

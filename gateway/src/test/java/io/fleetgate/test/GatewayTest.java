@@ -41,7 +41,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
                 "fleetgate.platform.sync.token=" + GatewayTest.PLATFORM_TOKEN,
                 "fleetgate.platform.sync.in-process=false",
                 "fleetgate.credentials.key=" + GatewayTest.CREDENTIALS_KEY,
-                // tests run the status rule themselves (SyncServiceService.tick); no ticker between their steps
+                // tests run the status rule themselves (SyncServiceLiveness.tick); no ticker between their steps
                 "fleetgate.sync.status-tick=1h",
                 // small enough that a test can reach it (every test has its own tenant)
                 "fleetgate.agent.max-agents-per-tenant=20",
