@@ -24,7 +24,7 @@ import reactor.util.retry.Retry;
  * loss emits {@link Change.Resync}, so nothing stale survives a gap.
  */
 @Component
-public class ChangeFeed implements SmartLifecycle {
+public class ChangeFeed implements SmartLifecycle, Changes {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
     private static final Duration PING_EVERY = Duration.ofSeconds(5);
@@ -52,12 +52,12 @@ public class ChangeFeed implements SmartLifecycle {
         this.connections = ConnectionFactories.get(options.build());
     }
 
-    /** Every change from now on, from any replica (this one included). */
+    @Override
     public Flux<Change> changes() {
         return sink.asFlux();
     }
 
-    /** Whether changes are being received right now; caches must not be trusted otherwise. */
+    @Override
     public boolean isLive() {
         return live.get();
     }

@@ -1,7 +1,7 @@
 package io.fleetgate.sweep;
 
 import io.fleetgate.changes.Change;
-import io.fleetgate.changes.ChangeFeed;
+import io.fleetgate.changes.Changes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -26,9 +26,9 @@ class CachedAgentConfigs implements AgentConfigCache {
 
     private static final Logger log = LoggerFactory.getLogger(CachedAgentConfigs.class);
 
-    private final SweepRepository repository;
+    private final SweepInputs repository;
     private final SweepDefaults defaults;
-    private final ChangeFeed feed;
+    private final Changes feed;
     private final Clock clock;
     private final SweepMetrics metrics;
     /** tenant → agent → config (or its build in progress), bounded per tenant and in all. */
@@ -43,7 +43,7 @@ class CachedAgentConfigs implements AgentConfigCache {
     private record Stamp(long global, long tenant) {
     }
 
-    CachedAgentConfigs(SweepRepository repository, SweepProperties properties, ChangeFeed feed, Clock clock, SweepMetrics metrics) {
+    CachedAgentConfigs(SweepInputs repository, SweepProperties properties, Changes feed, Clock clock, SweepMetrics metrics) {
         this.repository = repository;
         this.defaults = properties.defaults();
         this.feed = feed;

@@ -19,8 +19,8 @@ public final class SweepInput {
                          String manufacturer, String model) {
     }
 
-    /** A source's sweep settings; null or empty means "not set". */
-    public record Source(UUID id, @Nullable List<Integer> defaultPorts, @Nullable List<String> modes, @Nullable Integer networkPrefix,
+    /** A source's sweep settings; an empty list or a null number means "not set". */
+    public record Source(UUID id, List<Integer> defaultPorts, List<String> modes, @Nullable Integer networkPrefix,
                          @Nullable Integer intervalSec, @Nullable Integer concurrency, @Nullable Integer timeoutMs) {
     }
 }

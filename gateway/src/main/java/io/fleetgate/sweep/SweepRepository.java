@@ -14,11 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Reads what an agent's sweep config is built from. */
 @Repository
-class SweepRepository {
-
-    /** The devices of one agent and the sources they came from. */
-    record Inputs(List<SweepInput.Device> devices, Map<UUID, SweepInput.Source> sources) {
-    }
+class SweepRepository implements SweepInputs {
 
     private final DatabaseClient database;
     private final JsonMapper json = JsonMapper.shared();
@@ -31,7 +27,8 @@ class SweepRepository {
      * The agent's devices (its own, or through its sources' default agent) of enabled sources,
      * each with only the IPs it still holds: an IP that moved to another device is that one's.
      */
-    Mono<Inputs> inputs(UUID tenant, String agent) {
+    @Override
+    public Mono<Inputs> inputs(UUID tenant, String agent) {
         Mono<List<SweepInput.Device>> devices = database.sql("""
                         WITH assigned AS (
                             SELECT d.* FROM discovered_devices d JOIN integration_sources s ON s.id = d.integration_source_id
