@@ -1,6 +1,7 @@
 package io.fleetgate.agent;
 
 import io.fleetgate.error.GatewayException;
+import io.fleetgate.error.PlainText;
 import io.fleetgate.proto.AgentConfigRequest;
 import io.fleetgate.proto.AgentConfigResponse;
 import io.fleetgate.proto.AgentHelloRequest;
@@ -28,6 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
 public class AgentRpc {
 
     private static final JsonMapper JSON = JsonMapper.shared();
+    private static final int MAX_VERSION = 128;
+    private static final int MAX_REJECT_REASON = 1000;
 
     private final AgentRepository agents;
     private final AgentConfigCache configs;
@@ -80,12 +83,19 @@ public class AgentRpc {
         return Mono.defer(() -> {
             caller.requireAgent("GetConfig");
             String agent = agentId(request.getAgentId());
-            return configs.current(caller.tenantId(), agent).map(config -> respond(config, request.getConfigVersion(), start));
+            PlainText.check("config_version", request.getConfigVersion(), MAX_VERSION);
+            PlainText.check("rejected_config_version", request.getRejectedConfigVersion(), MAX_VERSION);
+            PlainText.check("reject_reason", request.getRejectReason(), MAX_REJECT_REASON);
+            return configs.current(caller.tenantId(), agent).map(config -> respond(config, request, start));
         });
     }
 
-    private AgentConfigResponse respond(AgentConfig config, String knownVersion, long start) {
-        if (config.version().equals(knownVersion)) {
+    /**
+     * {@code not_modified} when the agent applied the desired version, and also when it refused it:
+     * a refused config is never resent in full (no resend loop) until the desired version changes.
+     */
+    private AgentConfigResponse respond(AgentConfig config, AgentConfigRequest request, long start) {
+        if (config.version().equals(request.getConfigVersion()) || config.version().equals(request.getRejectedConfigVersion())) {
             notModified.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             return AgentConfigResponse.newBuilder().setNotModified(true).setConfigVersion(config.version()).build();
         }

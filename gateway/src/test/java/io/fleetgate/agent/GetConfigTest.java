@@ -170,6 +170,35 @@ class GetConfigTest extends GatewayTest {
     }
 
     @Test
+    void aRefusedVersionIsNeverResentInFullButTheNextOneIs() {
+        report(device("n1", "127.2.8.1", 22));
+        String v1 = getConfig("agent-x", "").getConfigVersion();
+        // the agent could not apply v1: it still has nothing applied, and says so on every poll
+        AgentConfigRequest refusing = AgentConfigRequest.newBuilder().setAgentId("agent-x").setConfigVersion("")
+                .setRejectedConfigVersion(v1).setRejectReason("port list too long for this agent").build();
+        for (int poll = 0; poll < 3; poll++) {
+            AgentConfigResponse answer = GrpcClients.blocking(channel(), agentToken).getConfig(refusing);
+            assertThat(answer.getNotModified()).isTrue();
+            assertThat(answer.getConfigVersion()).isEqualTo(v1);
+        }
+        report(device("n1", "127.2.8.1", 22, 80));
+        AgentConfigResponse v2 = eventually(() -> GrpcClients.blocking(channel(), agentToken).getConfig(refusing),
+                response -> !response.getNotModified());
+        assertThat(v2.getConfigVersion()).isNotEqualTo(v1);
+        assertThat(v2.getSweep().getDeviceTargets(0).getPortsList()).containsExactly(22, 80);
+    }
+
+    @Test
+    void aRefusalIsBoundedTextNamedByItsField() {
+        var stub = GrpcClients.blocking(channel(), agentToken);
+        Status.Code tooLong = codeOf(() -> stub.getConfig(AgentConfigRequest.newBuilder().setAgentId("agent-x")
+                .setRejectedConfigVersion("v").setRejectReason("x".repeat(1001)).build()));
+        Status.Code control = codeOf(() -> stub.getConfig(AgentConfigRequest.newBuilder().setAgentId("agent-x")
+                .setRejectedConfigVersion("v\u0000").build()));
+        assertThat(List.of(tooLong, control)).containsOnly(Status.Code.INVALID_ARGUMENT);
+    }
+
+    @Test
     void aSecondGatewayOnTheSameDatabaseSeesTheChangeToo() {
         report(device("r1", "127.2.4.1", 22));
         try (ConfigurableApplicationContext replica = Gateways.start(databaseName(), Map.of(

@@ -49,6 +49,7 @@ public final class AgentRunner implements AutoCloseable {
     private final ReactorAgentGatewayServiceGrpc.ReactorAgentGatewayServiceStub stub;
     private final SweepService sweeps;
     private final AtomicReference<String> version = new AtomicReference<>("");
+    private final AtomicReference<Refusal> refused = new AtomicReference<>(Refusal.NONE);
     private final AtomicReference<String> tenant = new AtomicReference<>();
     private volatile Disposable polling;
     private final Sinks.One<Throwable> stopped = Sinks.one();
@@ -64,7 +65,25 @@ public final class AgentRunner implements AutoCloseable {
         return sweeps;
     }
 
-    /** The config version the agent has (the last GetConfig answer's). */
+    /** A config version the agent could not apply, and why; reported on every poll until a newer one applies. */
+    record Refusal(String version, String reason) {
+        static final Refusal NONE = new Refusal("", "");
+    }
+
+    /** The version the agent refused last ("" when none since it last applied one). */
+    public String refusedVersion() {
+        return refused.get().version();
+    }
+
+    private static String abbreviate(String reason) {
+        // plain text of at most 1,000 characters, as the gateway accepts it
+        String text = (reason == null ? "invalid config" : reason).codePoints()
+                .map(c -> Character.isISOControl(c) || !Character.isDefined(c) || Character.getType(c) == Character.SURROGATE ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return text.length() <= 1000 ? text : text.substring(0, 1000);
+    }
+
+    /** The config version the agent applied (the last one it took from GetConfig). */
     public String version() {
         return version.get();
     }
@@ -118,7 +137,10 @@ public final class AgentRunner implements AutoCloseable {
     /** One GetConfig; failures are logged and the current sweep goes on, but a refused token stops the agent. */
     Mono<Void> poll() {
         return Mono.defer(() -> stub.getConfig(AgentConfigRequest.newBuilder().setAgentId(options.agentId())
-                        .setConfigVersion(version.get()).build()))
+                        .setConfigVersion(version.get())
+                        .setRejectedConfigVersion(refused.get().version())
+                        .setRejectReason(refused.get().reason())
+                        .build()))
                 // a gateway that stopped answering must not stop the polling with it
                 .timeout(POLL_DEADLINE)
                 .flatMap(this::handle)
@@ -132,11 +154,24 @@ public final class AgentRunner implements AutoCloseable {
         if (response.getNotModified()) {
             return Mono.empty();
         }
-        version.set(response.getConfigVersion());
         if (response.hasSweep()) {
-            sweeps.apply(SweepPlan.fromGetConfig(response.getConfigVersion(), response.getSweep()));
+            SweepPlan plan;
+            try {
+                plan = SweepPlan.fromGetConfig(response.getConfigVersion(), response.getSweep());
+            } catch (IllegalArgumentException e) {
+                // keep the last good config and say so on every poll, until a newer version applies (the NACK)
+                log.warn("Refused config version {} ({}); keeping version {}", response.getConfigVersion(), e.getMessage(),
+                        version.get().isEmpty() ? "none" : version.get());
+                refused.set(new Refusal(response.getConfigVersion(), abbreviate(e.getMessage())));
+                return Mono.empty();
+            }
+            sweeps.apply(plan);
+            version.set(response.getConfigVersion());
+            refused.set(Refusal.NONE);
             return Mono.empty();
         }
+        version.set(response.getConfigVersion());
+        refused.set(Refusal.NONE);
         log.info("GetConfig carries no sweep config (version {}); using {}", response.getConfigVersion(), fallbackName());
         return fallback();
     }
