@@ -53,4 +53,43 @@ class AgentRepository {
         spec = Binds.nullable(spec, "configVersion", configVersion, String.class);
         return spec.fetch().rowsUpdated().map(stored -> stored > 0);
     }
+
+    /**
+     * The polls of a flush, in one statement. Only agents that said Hello have a row; a replica
+     * holding an older poll of the same agent writes nothing over a newer one.
+     */
+    Mono<Long> recordPolls(List<PollRecorder.Poll> polls) {
+        String[] tenants = new String[polls.size()];
+        String[] agents = new String[polls.size()];
+        String[] times = new String[polls.size()];
+        String[] applied = new String[polls.size()];
+        String[] rejected = new String[polls.size()];
+        String[] reasons = new String[polls.size()];
+        Integer[] intervals = new Integer[polls.size()];
+        for (int i = 0; i < polls.size(); i++) {
+            PollRecorder.Poll poll = polls.get(i);
+            tenants[i] = poll.tenant().toString();
+            agents[i] = poll.agent();
+            times[i] = poll.at().toString();
+            applied[i] = poll.applied();
+            rejected[i] = poll.rejected();
+            reasons[i] = poll.reason();
+            intervals[i] = poll.intervalSec();
+        }
+        return database.sql("""
+                        UPDATE agents a SET last_poll_at = p.at, applied_config_version = p.applied,
+                               rejected_config_version = p.rejected, reject_reason = p.reason, poll_interval_sec = p.interval_sec
+                          FROM unnest(:tenants::uuid[], :agents::text[], :times::timestamptz[], :applied::text[], :rejected::text[],
+                                      :reasons::text[], :intervals::int[]) AS p(tenant_id, agent_uid, at, applied, rejected, reason, interval_sec)
+                         WHERE a.tenant_id = p.tenant_id AND a.agent_uid = p.agent_uid
+                           AND (a.last_poll_at IS NULL OR a.last_poll_at < p.at)""")
+                .bind("tenants", SqlArrays.literal(tenants))
+                .bind("agents", SqlArrays.literal(agents))
+                .bind("times", SqlArrays.literal(times))
+                .bind("applied", SqlArrays.literal(applied))
+                .bind("rejected", SqlArrays.literal(rejected))
+                .bind("reasons", SqlArrays.literal(reasons))
+                .bind("intervals", intervals)
+                .fetch().rowsUpdated();
+    }
 }

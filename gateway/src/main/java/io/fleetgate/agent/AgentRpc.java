@@ -33,6 +33,7 @@ public class AgentRpc {
     private static final int MAX_REJECT_REASON = 1000;
 
     private final AgentRepository agents;
+    private final PollRecorder polls;
     private final AgentConfigCache configs;
     private final AgentProperties properties;
     private final boolean sweepInGetConfig;
@@ -40,9 +41,10 @@ public class AgentRpc {
     private final Timer notModified;
     private final Timer full;
 
-    AgentRpc(AgentRepository agents, AgentConfigCache configs, AgentProperties properties, SweepProperties sweep, Clock clock,
-             MeterRegistry registry) {
+    AgentRpc(AgentRepository agents, PollRecorder polls, AgentConfigCache configs, AgentProperties properties, SweepProperties sweep,
+             Clock clock, MeterRegistry registry) {
         this.agents = agents;
+        this.polls = polls;
         this.sweepInGetConfig = sweep.source().inGetConfig();
         this.configs = configs;
         this.properties = properties;
@@ -86,7 +88,13 @@ public class AgentRpc {
             PlainText.check("config_version", request.getConfigVersion(), MAX_VERSION);
             PlainText.check("rejected_config_version", request.getRejectedConfigVersion(), MAX_VERSION);
             PlainText.check("reject_reason", request.getRejectReason(), MAX_REJECT_REASON);
-            return configs.current(caller.tenantId(), agent).map(config -> respond(config, request, start));
+            return configs.current(caller.tenantId(), agent).map(config -> {
+                // in memory only: written behind, so an unchanged agent's poll still touches no database
+                polls.record(new PollRecorder.Poll(caller.tenantId(), agent, clock.instant(), blankToNull(request.getConfigVersion()),
+                        blankToNull(request.getRejectedConfigVersion()), blankToNull(request.getRejectReason()),
+                        (int) properties.configPollInterval().toSeconds()));
+                return respond(config, request, start);
+            });
         });
     }
 

@@ -1,0 +1,63 @@
+package io.fleetgate.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetgate.proto.AgentConfigRequest;
+import io.fleetgate.proto.AgentHelloRequest;
+import io.fleetgate.test.GatewayTest;
+import io.fleetgate.test.GrpcClients;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** GetConfig polls reach the agents table behind the request path, one statement per flush. */
+class PollRecordingTest extends GatewayTest {
+
+    @Autowired
+    PollRecorder recorder;
+
+    @Test
+    void aPollIsWrittenAtTheNextFlushWithWhatTheAgentAppliedAndRefused() {
+        UUID tenant = createTenant("polls");
+        String token = agentToken(tenant);
+        var stub = GrpcClients.blocking(channel(), token);
+        stub.hello(AgentHelloRequest.newBuilder().setAgentId("poller").build());
+        String desired = stub.getConfig(AgentConfigRequest.newBuilder().setAgentId("poller").build()).getConfigVersion();
+        stub.getConfig(AgentConfigRequest.newBuilder().setAgentId("poller").setConfigVersion("older")
+                .setRejectedConfigVersion(desired).setRejectReason("cannot sweep IPv6").build());
+        assertThat(column(tenant, "last_poll_at")).as("nothing written on the request path").isNull();
+
+        recorder.flush().block(Duration.ofSeconds(10));
+        assertThat(column(tenant, "last_poll_at")).isNotNull();
+        assertThat(column(tenant, "applied_config_version")).isEqualTo("older");
+        assertThat(column(tenant, "rejected_config_version")).isEqualTo(desired);
+        assertThat(column(tenant, "reject_reason")).isEqualTo("cannot sweep IPv6");
+        assertThat(column(tenant, "poll_interval_sec")).isEqualTo(30);
+    }
+
+    @Test
+    void replicasWritingTheSameAgentKeepItsLatestPoll() {
+        UUID tenant = createTenant("polls-merge");
+        GrpcClients.blocking(channel(), agentToken(tenant)).hello(AgentHelloRequest.newBuilder().setAgentId("poller").build());
+        Instant now = Instant.now();
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now, "v2", null, null, 30));
+        recorder.flush().block(Duration.ofSeconds(10));
+        // another replica flushes an older poll of the same agent later
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now.minusSeconds(3), "v1", null, null, 30));
+        recorder.flush().block(Duration.ofSeconds(10));
+        assertThat(column(tenant, "applied_config_version")).isEqualTo("v2");
+        // and within one replica, the later of two polls between flushes is the one written
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now.plusSeconds(2), "v4", null, null, 30));
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now.plusSeconds(1), "v3", null, null, 30));
+        recorder.flush().block(Duration.ofSeconds(10));
+        assertThat(column(tenant, "applied_config_version")).isEqualTo("v4");
+        assertThat(queryValue("SELECT last_poll_at = ?::timestamptz FROM agents WHERE tenant_id = ? AND agent_uid = 'poller'",
+                now.plusSeconds(2).toString(), tenant)).isEqualTo(true);
+    }
+
+    private static Object column(UUID tenant, String column) {
+        return queryValue("SELECT " + column + " FROM agents WHERE tenant_id = ? AND agent_uid = 'poller'", tenant);
+    }
+}
