@@ -87,11 +87,11 @@ public class AgentRpc {
             String agent = agentId(request.getAgentId());
             PlainText.check("config_version", request.getConfigVersion(), MAX_VERSION);
             PlainText.check("rejected_config_version", request.getRejectedConfigVersion(), MAX_VERSION);
-            PlainText.check("reject_reason", request.getRejectReason(), MAX_REJECT_REASON);
             return configs.current(caller.tenantId(), agent).map(config -> {
                 // in memory only: written behind, so an unchanged agent's poll still touches no database
                 polls.record(new PollRecorder.Poll(caller.tenantId(), agent, clock.instant(), blankToNull(request.getConfigVersion()),
-                        blankToNull(request.getRejectedConfigVersion()), blankToNull(request.getRejectReason()),
+                        blankToNull(request.getRejectedConfigVersion()),
+                        blankToNull(PlainText.sanitized(request.getRejectReason(), MAX_REJECT_REASON)),
                         (int) properties.configPollInterval().toSeconds()));
                 return respond(config, request, start);
             });

@@ -17,11 +17,26 @@ public final class PlainText {
         if (value.length() > max) {
             throw GatewayException.invalid(field, "longer than " + max + " characters");
         }
-        if (!value.codePoints().allMatch(c -> !Character.isISOControl(c) && Character.isDefined(c)
-                && Character.getType(c) != Character.SURROGATE)) {
+        if (!value.codePoints().allMatch(PlainText::allowed)) {
             throw GatewayException.invalid(field, "control or undefined characters");
         }
         return value;
+    }
+
+    /**
+     * Free text kept rather than refused (an agent's reason for refusing a config): control,
+     * unassigned and lone surrogate characters become U+FFFD, and past {@code max} characters it is
+     * cut, never in the middle of a character.
+     */
+    public static String sanitized(String value, int max) {
+        StringBuilder text = new StringBuilder(Math.min(value.length(), max));
+        value.codePoints().map(c -> allowed(c) ? c : 0xFFFD).takeWhile(c -> text.length() + Character.charCount(c) <= max)
+                .forEach(text::appendCodePoint);
+        return text.toString();
+    }
+
+    private static boolean allowed(int c) {
+        return !Character.isISOControl(c) && Character.isDefined(c) && Character.getType(c) != Character.SURROGATE;
     }
 
     /** {@link #check} for a field a client may leave out: null when blank, the value stripped otherwise. */

@@ -5,7 +5,9 @@ package io.fleetgate.sync;
  * number. Its limits, measured on PostgreSQL 15 and 16: an exponent of magnitude below
  * {@code INT_MAX / 2}, at most {@value #MAX_INTEGER_DIGITS} digits before the decimal point and
  * at most {@value #MAX_SCALE} after it, counting written trailing zeros (the display scale), so
- * {@code 0e-16384} is refused though it is zero. Pure.
+ * {@code 0e-16384} is refused though it is zero. Where the two differ, the stricter one holds:
+ * PostgreSQL 16 stores {@code 0e1073741823} (exponent exactly {@code INT_MAX / 2}), 15 refuses it,
+ * and so do we. Pure.
  */
 final class JsonbNumbers {
 

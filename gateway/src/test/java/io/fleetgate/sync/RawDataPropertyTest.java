@@ -62,6 +62,8 @@ class RawDataPropertyTest {
         }
     }
 
+    private static final java.util.regex.Pattern EXPONENT_AT_THE_LIMIT = java.util.regex.Pattern.compile("[eE]\\+?0*1073741823(?![0-9])");
+
     @Property(tries = 3000)
     void anObjectJsonbStoresIsRefusedOnlyByOurOwnRules(@ForAll("records") byte[] raw) {
         if (!ByteString.copyFrom(raw).isValidUtf8()) {
@@ -69,6 +71,10 @@ class RawDataPropertyTest {
         }
         String text = new String(raw, StandardCharsets.UTF_8);
         if (jsonbVerdict(text) != null || !isObject(text) || depth(text) > RawData.MAX_DEPTH) {
+            return;
+        }
+        if (EXPONENT_AT_THE_LIMIT.matcher(text).find()) {
+            // PostgreSQL 16 stores a zero with exponent INT_MAX / 2, 15 refuses it; we refuse it on both
             return;
         }
         assertThat(VALIDATOR.validate(device(raw), "faker")).as("refused though jsonb stores it: %s", text)
