@@ -12,7 +12,6 @@ import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
@@ -58,7 +57,7 @@ final class PasswordSignIn implements ReactiveAuthenticationManager {
             return users.findByUsername(username)
                     .map(Optional::of)
                     .defaultIfEmpty(Optional.empty())
-                    .publishOn(Schedulers.boundedElastic())
+                    .publishOn(Passwords.HASHING)
                     .map(user -> passwordMatches(user, password) ? user : Optional.<UserDetails>empty())
                     .flatMap(user -> user.map(found -> signedIn(username, found))
                             .orElseGet(() -> refused(username, address)));

@@ -25,6 +25,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -40,6 +41,12 @@ public final class SweepService implements AutoCloseable {
 
     static final int MAX_NETWORK_ADDRESSES = 4096;
     private static final Logger log = LoggerFactory.getLogger(SweepService.class);
+    /**
+     * ICMP probes block a thread each for up to the plan's timeout: on threads of their own, so a
+     * sweep of many silent addresses cannot take the shared boundedElastic scheduler from the rest
+     * of the process (the gateway's in-process clients and the tests share it).
+     */
+    private static final Scheduler ICMP = Schedulers.newBoundedElastic(64, 1_000_000, "agent-icmp", 60, true);
 
     private final Path resultsFile;
     private final Clock clock;
@@ -142,7 +149,7 @@ public final class SweepService implements AutoCloseable {
     /** ICMP echo (as root; otherwise the JDK falls back to TCP port 7), off the event loop. */
     static Mono<Boolean> icmp(String ip, Duration timeout) {
         return Mono.fromCallable(() -> InetAddress.getByName(ip).isReachable((int) Math.max(1, timeout.toMillis())))
-                .subscribeOn(Schedulers.boundedElastic())
+                .subscribeOn(ICMP)
                 .onErrorReturn(false);
     }
 
