@@ -36,6 +36,19 @@ public final class DatabaseErrors {
         return false;
     }
 
+    /** The SQLSTATE of the first database error in the cause chain; "" when there is none. */
+    public static String sqlState(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof R2dbcException r2dbc && r2dbc.getSqlState() != null) {
+                return r2dbc.getSqlState();
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return "";
+    }
+
     private static boolean isConnectionState(Throwable t) {
         // SQLSTATE class 08 = connection exception, 57P0x = server shutting down
         if (t instanceof R2dbcException r2dbc && r2dbc.getSqlState() != null) {

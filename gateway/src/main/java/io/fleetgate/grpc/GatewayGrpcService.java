@@ -52,27 +52,27 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
 
     @Override
     public Mono<AgentHelloResponse> hello(AgentHelloRequest request) {
-        return bounded(authentication.caller().flatMap(caller -> agents.hello(caller, request)));
+        return withinCallTimeout(authentication.caller().flatMap(caller -> agents.hello(caller, request)));
     }
 
     @Override
     public Mono<AgentConfigResponse> getConfig(AgentConfigRequest request) {
-        return bounded(authentication.caller().flatMap(caller -> agents.getConfig(caller, request)));
+        return withinCallTimeout(authentication.caller().flatMap(caller -> agents.getConfig(caller, request)));
     }
 
     @Override
     public Mono<SyncServiceHelloResponse> syncServiceHello(SyncServiceHelloRequest request) {
-        return bounded(authentication.caller().flatMap(caller -> syncServices.hello(caller, request)));
+        return withinCallTimeout(authentication.caller().flatMap(caller -> syncServices.hello(caller, request)));
     }
 
     @Override
     public Mono<SyncServiceHeartbeatResponse> syncServiceHeartbeat(SyncServiceHeartbeatRequest request) {
-        return bounded(authentication.caller().flatMap(caller -> syncServices.heartbeat(caller, request)));
+        return withinCallTimeout(authentication.caller().flatMap(caller -> syncServices.heartbeat(caller, request)));
     }
 
     @Override
     public Mono<SyncConfigResponse> getSyncConfig(SyncConfigRequest request) {
-        return bounded(authentication.caller().flatMap(caller -> syncConfigs.getSyncConfig(caller, request)));
+        return withinCallTimeout(authentication.caller().flatMap(caller -> syncConfigs.getSyncConfig(caller, request)));
     }
 
     /**
@@ -80,7 +80,7 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
      * (frozen, partitioned: its statement_timeout cannot fire) costs the caller that long and an
      * UNAVAILABLE it retries, not its whole deadline or, without one, forever.
      */
-    private <T> Mono<T> bounded(Mono<T> call) {
+    private <T> Mono<T> withinCallTimeout(Mono<T> call) {
         return call.timeout(callTimeout, Mono.error(() -> GatewayException.unavailable(
                 "no answer within " + callTimeout.toSeconds() + " s (FLEETGATE_GRPC_CALL_TIMEOUT): the database is slow or unreachable, retry later")));
     }

@@ -1,6 +1,6 @@
 package io.fleetgate.sync;
 
-import io.r2dbc.spi.R2dbcException;
+import io.fleetgate.error.DatabaseErrors;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,21 +54,12 @@ class FirstSyncGuesses {
         return repository.savepoint(kind.savepoint)
                 .then(attempt)
                 .onErrorResume(error -> {
-                    if (!UNIQUE_VIOLATION.equals(sqlState(error))) {
+                    if (!UNIQUE_VIOLATION.equals(DatabaseErrors.sqlState(error))) {
                         return Mono.error(error);
                     }
                     found(kind).add(source);
                     return repository.rollbackToSavepoint(kind.savepoint).then(otherwise);
                 });
-    }
-
-    static String sqlState(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof R2dbcException r2dbc && r2dbc.getSqlState() != null) {
-                return r2dbc.getSqlState();
-            }
-        }
-        return "";
     }
 
     private Set<UUID> found(Kind kind) {

@@ -1,6 +1,7 @@
 package io.fleetgate.sync;
 
 import io.fleetgate.changes.ChangePublisher;
+import io.fleetgate.error.DatabaseErrors;
 import io.fleetgate.identity.IdentityResolver;
 import java.time.Clock;
 import java.time.Duration;
@@ -177,7 +178,7 @@ class IngestService {
 
     /** Deadlock, serialization failure or unique violation: the batch lost a race and can start over. */
     private static boolean conflict(Throwable error) {
-        return RETRIED_STATES.contains(FirstSyncGuesses.sqlState(error));
+        return RETRIED_STATES.contains(DatabaseErrors.sqlState(error));
     }
 
     private static IdentityResolver.Resolution resolve(SourceInfo source, List<ValidDevice> devices,

@@ -93,12 +93,8 @@ class ApiExceptionHandler {
 
     /** What PostgreSQL refuses in text or jsonb (NUL, \\u0000) is the client's error, not a 500. */
     private static boolean refusedCharacters(Throwable error) {
-        for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof io.r2dbc.spi.R2dbcException r2dbc && ("22021".equals(r2dbc.getSqlState()) || "22P05".equals(r2dbc.getSqlState()))) {
-                return true;
-            }
-        }
-        return false;
+        String state = DatabaseErrors.sqlState(error);
+        return state.equals("22021") || state.equals("22P05");
     }
 
     @ExceptionHandler(DataIntegrityViolationException.class)

@@ -75,13 +75,6 @@ public final class AgentRunner implements AutoCloseable {
         return refused.get().version();
     }
 
-    private static String abbreviate(String reason) {
-        // plain text of at most 1,000 characters, as the gateway accepts it
-        String text = (reason == null ? "invalid config" : reason).codePoints()
-                .map(c -> Character.isISOControl(c) || !Character.isDefined(c) || Character.getType(c) == Character.SURROGATE ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-        return text.length() <= 1000 ? text : text.substring(0, 1000);
-    }
 
     /** The config version the agent applied (the last one it took from GetConfig). */
     public String version() {
@@ -162,7 +155,8 @@ public final class AgentRunner implements AutoCloseable {
                 // keep the last good config and say so on every poll, until a newer version applies (the NACK)
                 log.warn("Refused config version {} ({}); keeping version {}", response.getConfigVersion(), e.getMessage(),
                         version.get().isEmpty() ? "none" : version.get());
-                refused.set(new Refusal(response.getConfigVersion(), abbreviate(e.getMessage())));
+                // sent as it is: the gateway cuts and cleans a reason itself
+                refused.set(new Refusal(response.getConfigVersion(), e.getMessage() == null ? "invalid config" : e.getMessage()));
                 return Mono.empty();
             }
             sweeps.apply(plan);

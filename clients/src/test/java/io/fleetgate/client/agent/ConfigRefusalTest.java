@@ -16,10 +16,11 @@ import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +35,7 @@ class ConfigRefusalTest {
             .addDeviceTargets(DeviceTarget.newBuilder().setIp("127.5.0.1").addPorts(1)).setSweepIntervalSec(3600).build();
     private static final SweepConfig BROKEN = GOOD.toBuilder().clearNetworks().addNetworks("127.5.0.0/99").build();
 
-    private final List<AgentConfigRequest> polls = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<AgentConfigRequest> polls = new LinkedBlockingQueue<>();
     private final AtomicReference<AgentConfigResponse> next = new AtomicReference<>();
 
     @Test
@@ -44,24 +45,21 @@ class ConfigRefusalTest {
         try (AgentRunner agent = new AgentRunner(new AgentRunner.Options(GatewayAddress.plaintext("127.0.0.1:" + gateway.getPort(), "fga_x"),
                 "refusing-agent", null, null, Duration.ofMillis(200), null), Clock.systemUTC())) {
             agent.start();
-            until(() -> agent.version().equals("v1"));
+            nextPoll(poll -> poll.getConfigVersion().equals("v1"));
 
             next.set(full("v2", BROKEN));
-            until(() -> agent.refusedVersion().equals("v2"));
+            AgentConfigRequest reported = nextPoll(poll -> poll.getRejectedConfigVersion().equals("v2"));
+            assertThat(agent.refusedVersion()).isEqualTo("v2");
             assertThat(agent.version()).as("the last good config stays").isEqualTo("v1");
-            next.set(AgentConfigResponse.newBuilder().setNotModified(true).setConfigVersion("v2").build());
-            int seen = polls.size();
-            until(() -> polls.size() >= seen + 2);
-            AgentConfigRequest reported = polls.get(polls.size() - 1);
             assertThat(reported.getConfigVersion()).isEqualTo("v1");
-            assertThat(reported.getRejectedConfigVersion()).isEqualTo("v2");
             assertThat(reported.getRejectReason()).contains("/99");
+            next.set(AgentConfigResponse.newBuilder().setNotModified(true).setConfigVersion("v2").build());
+            assertThat(nextPoll(poll -> true).getRejectedConfigVersion()).as("reported on every poll").isEqualTo("v2");
 
             next.set(full("v3", GOOD));
-            until(() -> agent.version().equals("v3"));
-            int applied = polls.size();
-            until(() -> polls.size() >= applied + 1);
-            assertThat(polls.get(polls.size() - 1).getRejectedConfigVersion()).as("a newer version applied: nothing refused").isEmpty();
+            AgentConfigRequest applied = nextPoll(poll -> poll.getConfigVersion().equals("v3"));
+            assertThat(applied.getRejectedConfigVersion()).as("a newer version applied: nothing refused").isEmpty();
+            assertThat(agent.version()).isEqualTo("v3");
         } finally {
             gateway.shutdownNow();
         }
@@ -90,13 +88,15 @@ class ConfigRefusalTest {
                 }).build().start();
     }
 
-    private static void until(BooleanSupplier condition) throws InterruptedException {
+    /** The next poll the gateway receives that matches, within 30 s. */
+    private AgentConfigRequest nextPoll(Predicate<AgentConfigRequest> matching) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s");
+        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+            AgentConfigRequest poll = polls.poll(left, TimeUnit.NANOSECONDS);
+            if (poll != null && matching.test(poll)) {
+                return poll;
             }
-            Thread.sleep(20);
         }
+        throw new AssertionError("no matching poll within 30 s");
     }
 }
