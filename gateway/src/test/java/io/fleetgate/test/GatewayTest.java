@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -49,6 +50,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
                 "fleetgate.agent.max-agents-per-tenant=20",
         })
 @Import(GatewayTest.TestBeans.class)
+@ExtendWith(ThreadDumpOnFailure.class)
 public abstract class GatewayTest {
 
     public static final String ADMIN_PASSWORD = "admin-password-for-tests";
