@@ -1,16 +1,23 @@
 package io.fleetgate.agent;
 
 import static io.fleetgate.database.Timestamps.at;
+import static io.fleetgate.database.Timestamps.instant;
 
 import io.fleetgate.database.Binds;
 import io.fleetgate.database.SqlArrays;
 import io.r2dbc.postgresql.codec.Json;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -66,6 +73,8 @@ class AgentRepository {
         String[] rejected = new String[polls.size()];
         String[] reasons = new String[polls.size()];
         Integer[] intervals = new Integer[polls.size()];
+        String[] desired = new String[polls.size()];
+        Integer[] targets = new Integer[polls.size()];
         for (int i = 0; i < polls.size(); i++) {
             PollRecorder.Poll poll = polls.get(i);
             tenants[i] = poll.tenant().toString();
@@ -75,12 +84,17 @@ class AgentRepository {
             rejected[i] = poll.rejected();
             reasons[i] = poll.reason();
             intervals[i] = poll.intervalSec();
+            desired[i] = poll.desired();
+            targets[i] = poll.targets();
         }
         return database.sql("""
                         UPDATE agents a SET last_poll_at = p.at, applied_config_version = p.applied,
-                               rejected_config_version = p.rejected, reject_reason = p.reason, poll_interval_sec = p.interval_sec
+                               rejected_config_version = p.rejected, reject_reason = p.reason, poll_interval_sec = p.interval_sec,
+                               desired_since = CASE WHEN a.desired_config_version IS DISTINCT FROM p.desired THEN p.at ELSE a.desired_since END,
+                               desired_config_version = p.desired, desired_targets = p.targets
                           FROM unnest(:tenants::uuid[], :agents::text[], :times::timestamptz[], :applied::text[], :rejected::text[],
-                                      :reasons::text[], :intervals::int[]) AS p(tenant_id, agent_uid, at, applied, rejected, reason, interval_sec)
+                                      :reasons::text[], :intervals::int[], :desired::text[], :targets::int[])
+                               AS p(tenant_id, agent_uid, at, applied, rejected, reason, interval_sec, desired, targets)
                          WHERE a.tenant_id = p.tenant_id AND a.agent_uid = p.agent_uid
                            AND (a.last_poll_at IS NULL OR a.last_poll_at < p.at)""")
                 .bind("tenants", SqlArrays.literal(tenants))
@@ -90,6 +104,128 @@ class AgentRepository {
                 .bind("rejected", SqlArrays.literal(rejected))
                 .bind("reasons", SqlArrays.literal(reasons))
                 .bind("intervals", intervals)
+                .bind("desired", SqlArrays.literal(desired))
+                .bind("targets", targets)
                 .fetch().rowsUpdated();
+    }
+
+    /**
+     * Every agent with its facts and its status ({@link AgentStatus}'s rule in SQL), for the
+     * conditions and order the caller appends. {@code :now} and {@code :defaultInterval} (for agents
+     * that never polled) are bound by {@link #withStatus}.
+     */
+    private static final String STATUS = """
+            WITH facts AS (
+                SELECT a.tenant_id, a.agent_uid, a.hostname, a.version, a.last_poll_at, a.applied_config_version,
+                       a.rejected_config_version, a.reject_reason, a.desired_targets, a.desired_since,
+                       coalesce(a.poll_interval_sec, :defaultInterval) * interval '1 second' AS poll_interval,
+                       greatest(c.changed_at, t.changed_at) AS changed_at,
+                       coalesce(a.last_seen_at, a.created_at) AS registered_at,
+                       -- what it was handed is what it should run, unless a change came after that poll
+                       CASE WHEN a.last_poll_at IS NOT NULL AND coalesce(greatest(c.changed_at, t.changed_at) <= a.last_poll_at, true)
+                            THEN a.desired_config_version END AS desired
+                  FROM agents a
+                  LEFT JOIN agent_config_changes c ON c.tenant_id = a.tenant_id AND c.agent_uid = a.agent_uid
+                  LEFT JOIN tenant_config_changes t ON t.tenant_id = a.tenant_id
+            ), statuses AS (
+                SELECT f.*,
+                       CASE WHEN f.last_poll_at IS NULL THEN 'never_seen'
+                            WHEN f.last_poll_at < :now - 3 * f.poll_interval THEN 'offline' ELSE 'online' END AS liveness,
+                       CASE WHEN f.desired = f.rejected_config_version THEN 'rejected'
+                            WHEN f.desired = f.applied_config_version THEN 'in_sync'
+                            WHEN :now < CASE WHEN f.desired IS NOT NULL THEN coalesce(f.desired_since, f.last_poll_at)
+                                             ELSE greatest(f.changed_at, f.registered_at) END + 2 * f.poll_interval THEN 'pending'
+                            ELSE 'stale' END AS config_status
+                  FROM facts f
+            )
+            """;
+
+    /** Agents in (tenant, agent) order after the cursor, matching the filters; at most {@code limit}. */
+    Flux<AgentView> page(AgentQuery query, Instant now, Duration defaultInterval) {
+        StringBuilder sql = new StringBuilder(STATUS).append("SELECT * FROM statuses s WHERE true");
+        Map<String, Object> binds = new LinkedHashMap<>();
+        if (query.tenant() != null) {
+            sql.append(" AND s.tenant_id = :tenant");
+            binds.put("tenant", query.tenant());
+        }
+        if (query.after() != null) {
+            sql.append(" AND (s.tenant_id, s.agent_uid) > (:afterTenant, :afterAgent)");
+            binds.put("afterTenant", query.after().tenant());
+            binds.put("afterAgent", query.after().agent());
+        }
+        if (query.liveness() != null) {
+            sql.append(" AND s.liveness = :liveness");
+            binds.put("liveness", query.liveness().wireName());
+        }
+        if (query.status() != null) {
+            sql.append(" AND s.config_status = :status");
+            binds.put("status", query.status().wireName());
+        }
+        if (query.prefix() != null) {
+            sql.append(" AND (starts_with(s.agent_uid, :prefix) OR starts_with(lower(s.hostname), lower(:prefix)))");
+            binds.put("prefix", query.prefix());
+        }
+        sql.append(" ORDER BY s.tenant_id, s.agent_uid LIMIT :limit");
+        binds.put("limit", query.limit());
+        var spec = withStatus(database.sql(sql.toString()), now, defaultInterval);
+        for (var bind : binds.entrySet()) {
+            spec = spec.bind(bind.getKey(), bind.getValue());
+        }
+        return spec.map(AgentRepository::view).all();
+    }
+
+    Mono<AgentView> find(UUID tenant, String agent, Instant now, Duration defaultInterval) {
+        return withStatus(database.sql(STATUS + "SELECT * FROM statuses WHERE tenant_id = :tenant AND agent_uid = :agent"), now, defaultInterval)
+                .bind("tenant", tenant)
+                .bind("agent", agent)
+                .map(AgentRepository::view)
+                .one();
+    }
+
+    private static AgentView view(io.r2dbc.spi.Row row, io.r2dbc.spi.RowMetadata meta) {
+        return new AgentView(
+                row.get("tenant_id", UUID.class),
+                row.get("agent_uid", String.class),
+                row.get("hostname", String.class),
+                row.get("version", String.class),
+                instant(row.get("last_poll_at", OffsetDateTime.class)),
+                AgentStatus.Liveness.valueOf(row.get("liveness", String.class).toUpperCase(Locale.ROOT)),
+                AgentStatus.ConfigStatus.valueOf(row.get("config_status", String.class).toUpperCase(Locale.ROOT)),
+                row.get("desired", String.class),
+                row.get("applied_config_version", String.class),
+                row.get("rejected_config_version", String.class),
+                row.get("reject_reason", String.class),
+                row.get("desired_targets", Integer.class));
+    }
+
+    /** How many agents (of one tenant, or all) are in each liveness and config status, and per desired version. */
+    Mono<AgentSummary> summary(@Nullable UUID tenant, Instant now, Duration defaultInterval, int versions) {
+        String where = tenant == null ? "" : " WHERE tenant_id = :tenant";
+        var counts = withStatus(database.sql(STATUS + """
+                        SELECT liveness, config_status, count(*) AS agents FROM statuses""" + where + " GROUP BY liveness, config_status"),
+                now, defaultInterval);
+        var byVersion = withStatus(database.sql(STATUS + """
+                        SELECT desired, count(*) AS agents, count(*) FILTER (WHERE config_status = 'in_sync') AS in_sync
+                          FROM statuses""" + where + """
+                         GROUP BY desired ORDER BY count(*) DESC, desired LIMIT :versions"""), now, defaultInterval)
+                .bind("versions", versions);
+        if (tenant != null) {
+            counts = counts.bind("tenant", tenant);
+            byVersion = byVersion.bind("tenant", tenant);
+        }
+        return Mono.zip(
+                counts.map((row, meta) -> new AgentSummary.Count(
+                                AgentStatus.Liveness.valueOf(row.get("liveness", String.class).toUpperCase(Locale.ROOT)),
+                                AgentStatus.ConfigStatus.valueOf(row.get("config_status", String.class).toUpperCase(Locale.ROOT)),
+                                row.get("agents", Long.class)))
+                        .all().collectList(),
+                byVersion.map((row, meta) -> new AgentSummary.Version(row.get("desired", String.class),
+                                row.get("agents", Long.class), row.get("in_sync", Long.class)))
+                        .all().collectList(),
+                AgentSummary::of);
+    }
+
+    private static DatabaseClient.GenericExecuteSpec withStatus(DatabaseClient.GenericExecuteSpec spec, Instant now, Duration defaultInterval) {
+        return spec.bind("now", at(now)).bind("defaultInterval", (int) defaultInterval.toSeconds());
     }
 }

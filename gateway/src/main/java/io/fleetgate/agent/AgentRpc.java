@@ -92,7 +92,8 @@ public class AgentRpc {
                 polls.record(new PollRecorder.Poll(caller.tenantId(), agent, clock.instant(), blankToNull(request.getConfigVersion()),
                         blankToNull(request.getRejectedConfigVersion()),
                         blankToNull(PlainText.sanitized(request.getRejectReason(), MAX_REJECT_REASON)),
-                        (int) properties.configPollInterval().toSeconds()));
+                        (int) properties.configPollInterval().toSeconds(), config.version(),
+                        config.sweep().getDeviceTargetsCount()));
                 return respond(config, request, start);
             });
         });

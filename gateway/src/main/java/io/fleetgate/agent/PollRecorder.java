@@ -29,9 +29,9 @@ class PollRecorder implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(PollRecorder.class);
 
-    /** One agent's latest poll. */
+    /** One agent's latest poll: what it applied and refused, and the version (with its target count) it was answered with. */
     record Poll(UUID tenant, String agent, Instant at, @Nullable String applied, @Nullable String rejected,
-                @Nullable String reason, int intervalSec) {
+                @Nullable String reason, int intervalSec, String desired, int targets) {
     }
 
     private record Key(UUID tenant, String agent) {

@@ -1,0 +1,80 @@
+package io.fleetgate.agent;
+
+import io.fleetgate.error.GatewayException;
+import io.fleetgate.security.GatewayUser;
+import io.fleetgate.sweep.AgentConfig;
+import io.fleetgate.sweep.AgentConfigCache;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Mono;
+
+/** What operators see of agents: pages of the fleet with each agent's status, one agent, the summary. */
+@Service
+public class AgentService {
+
+    /** Desired versions the summary lists (the most common ones): every agent may have a config of its own. */
+    static final int SUMMARY_VERSIONS = 20;
+
+    private final AgentRepository repository;
+    private final AgentConfigCache configs;
+    private final AgentProperties properties;
+    private final Clock clock;
+
+    AgentService(AgentRepository repository, AgentConfigCache configs, AgentProperties properties, Clock clock) {
+        this.repository = repository;
+        this.configs = configs;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /** A page of agents and the position after its last one, when there may be more. */
+    public record Page(List<AgentView> items, AgentQuery.@Nullable Position next) {
+    }
+
+    /** One agent with the config the gateway would hand it now. */
+    public record Detail(AgentView agent, AgentConfig desired) {
+    }
+
+    /** Tenant admins see their own tenant's agents whatever filter they ask for; platform admins all, or one tenant's. */
+    Mono<Page> page(GatewayUser actor, AgentQuery query) {
+        AgentQuery scoped = actor.isPlatformAdmin() ? query : withTenant(query, actor.tenantId());
+        if (!actor.isPlatformAdmin() && query.tenant() != null && !query.tenant().equals(actor.tenantId())) {
+            return Mono.just(new Page(List.of(), null));
+        }
+        return repository.page(scoped, clock.instant(), properties.configPollInterval()).collectList()
+                .map(items -> new Page(items, items.size() < scoped.limit() ? null : positionOf(items.get(items.size() - 1))));
+    }
+
+    /** One agent the actor may see; NOT_FOUND for an unknown agent and for another tenant's alike. */
+    Mono<Detail> detail(GatewayUser actor, UUID tenant, String agent) {
+        if (!actor.mayManage(tenant)) {
+            return Mono.error(notFound(tenant, agent));
+        }
+        return repository.find(tenant, agent, clock.instant(), properties.configPollInterval())
+                .switchIfEmpty(Mono.error(() -> notFound(tenant, agent)))
+                .flatMap(view -> configs.current(tenant, agent).map(config -> new Detail(view, config)));
+    }
+
+    Mono<AgentSummary> summary(GatewayUser actor, @Nullable UUID tenant) {
+        UUID scoped = actor.isPlatformAdmin() ? tenant : actor.tenantId();
+        if (!actor.isPlatformAdmin() && tenant != null && !tenant.equals(actor.tenantId())) {
+            return Mono.error(GatewayException.notFound("no tenant " + tenant));
+        }
+        return repository.summary(scoped, clock.instant(), properties.configPollInterval(), SUMMARY_VERSIONS);
+    }
+
+    private static AgentQuery.Position positionOf(AgentView last) {
+        return new AgentQuery.Position(last.tenantId(), last.agentUid());
+    }
+
+    private static AgentQuery withTenant(AgentQuery query, UUID tenant) {
+        return new AgentQuery(tenant, query.liveness(), query.status(), query.prefix(), query.after(), query.limit());
+    }
+
+    private static GatewayException notFound(UUID tenant, String agent) {
+        return GatewayException.notFound("no agent " + agent + " in tenant " + tenant);
+    }
+}
