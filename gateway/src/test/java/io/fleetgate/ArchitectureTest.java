@@ -103,6 +103,8 @@ class ArchitectureTest {
                 .or().haveFullyQualifiedName("io.fleetgate.sweep.SweepConfigBuilder")
                 .or().haveFullyQualifiedName("io.fleetgate.sweep.Cidrs")
                 .or().haveFullyQualifiedName("io.fleetgate.sweep.ConfigHash")
+                .or().haveFullyQualifiedName("io.fleetgate.agent.AgentStatus")
+                .or().haveFullyQualifiedName("io.fleetgate.agent.AgentCursor")
                 .should().dependOnClassesThat().resideInAnyPackage(SERVER_FRAMEWORKS)
                 .orShould().dependOnClassesThat().resideInAnyPackage("reactor..", "io.grpc..", "java.sql..")
                 .check(GATEWAY);

@@ -204,10 +204,9 @@ class AgentRepository {
         var counts = withStatus(database.sql(STATUS + """
                         SELECT liveness, config_status, count(*) AS agents FROM statuses""" + where + " GROUP BY liveness, config_status"),
                 now, defaultInterval);
-        var byVersion = withStatus(database.sql(STATUS + """
-                        SELECT desired, count(*) AS agents, count(*) FILTER (WHERE config_status = 'in_sync') AS in_sync
-                          FROM statuses""" + where + """
-                         GROUP BY desired ORDER BY count(*) DESC, desired LIMIT :versions"""), now, defaultInterval)
+        var byVersion = withStatus(database.sql(STATUS
+                        + "SELECT desired, count(*) AS agents, count(*) FILTER (WHERE config_status = 'in_sync') AS in_sync FROM statuses"
+                        + where + " GROUP BY desired ORDER BY count(*) DESC, desired LIMIT :versions"), now, defaultInterval)
                 .bind("versions", versions);
         if (tenant != null) {
             counts = counts.bind("tenant", tenant);

@@ -140,6 +140,17 @@ class CrossTenantMatrixTest extends GatewayTest {
                 rest("DELETE /api/v1/integration-sources/{id}", t -> t.b().delete().uri("/api/v1/integration-sources/{id}", t.f().sourceA())
                         .exchange().expectStatus().isNotFound()),
 
+                rest("GET /api/v1/agents", t -> {
+                    assertThat(t.b().get().uri("/api/v1/agents").exchange().expectStatus().isOk().expectBody(String.class)
+                            .returnResult().getResponseBody()).doesNotContain(t.f().tenantA().toString());
+                    assertThat(t.b().get().uri("/api/v1/agents?tenant_id={t}&q=agent-a", t.f().tenantA()).exchange().expectStatus().isOk()
+                            .expectBody(String.class).returnResult().getResponseBody()).doesNotContain(t.f().tenantA().toString());
+                }),
+                rest("GET /api/v1/agents/summary", t -> t.b().get().uri("/api/v1/agents/summary?tenant_id={t}", t.f().tenantA()).exchange()
+                        .expectStatus().isNotFound()),
+                rest("GET /api/v1/agents/{tenant}/{*agent}", t -> t.b().get().uri("/api/v1/agents/{t}/agent-a", t.f().tenantA()).exchange()
+                        .expectStatus().isNotFound()),
+
                 ui("GET /", t -> t.page("/").expectStatus().is3xxRedirection()),
                 ui("GET /login", t -> t.page("/login").expectStatus().isOk()),
                 ui("GET /integrations", t -> {
