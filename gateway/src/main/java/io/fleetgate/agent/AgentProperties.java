@@ -6,12 +6,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * What agents are told (how often to heartbeat and to poll GetConfig, FLEETGATE_AGENT_*) and how
  * many distinct agents one tenant may register (FLEETGATE_MAX_AGENTS_PER_TENANT), and how often
- * the polls seen are written to the agents table (FLEETGATE_AGENT_POLL_FLUSH_INTERVAL).
+ * the polls seen are written to the agents table (FLEETGATE_AGENT_POLL_FLUSH_INTERVAL) and the
+ * fleet counted for the metrics (FLEETGATE_AGENT_METRICS_INTERVAL).
  */
 @ConfigurationProperties("fleetgate.agent")
 public record AgentProperties(
         Duration heartbeatInterval,
         Duration configPollInterval,
         int maxAgentsPerTenant,
-        Duration pollFlushInterval) {
+        Duration pollFlushInterval,
+        Duration metricsInterval) {
 }

@@ -63,9 +63,10 @@ class AgentRepository {
 
     /**
      * The polls of a flush, in one statement. Only agents that said Hello have a row; a replica
-     * holding an older poll of the same agent writes nothing over a newer one.
+     * holding an older poll of the same agent writes nothing over a newer one. Returns, by tenant
+     * slug, how many agents refused a version they had not refused before.
      */
-    Mono<Long> recordPolls(List<PollRecorder.Poll> polls) {
+    Mono<Map<String, Long>> recordPolls(List<PollRecorder.Poll> polls) {
         String[] tenants = new String[polls.size()];
         String[] agents = new String[polls.size()];
         String[] times = new String[polls.size()];
@@ -88,15 +89,22 @@ class AgentRepository {
             targets[i] = poll.targets();
         }
         return database.sql("""
+                        WITH written AS (
                         UPDATE agents a SET last_poll_at = p.at, applied_config_version = p.applied,
                                rejected_config_version = p.rejected, reject_reason = p.reason, poll_interval_sec = p.interval_sec,
                                desired_since = CASE WHEN a.desired_config_version IS DISTINCT FROM p.desired THEN p.at ELSE a.desired_since END,
                                desired_config_version = p.desired, desired_targets = p.targets
                           FROM unnest(:tenants::uuid[], :agents::text[], :times::timestamptz[], :applied::text[], :rejected::text[],
                                       :reasons::text[], :intervals::int[], :desired::text[], :targets::int[])
-                               AS p(tenant_id, agent_uid, at, applied, rejected, reason, interval_sec, desired, targets)
+                               AS p(tenant_id, agent_uid, at, applied, rejected, reason, interval_sec, desired, targets),
+                               agents old -- the row as it was: a refusal counts once, when it is new
                          WHERE a.tenant_id = p.tenant_id AND a.agent_uid = p.agent_uid
-                           AND (a.last_poll_at IS NULL OR a.last_poll_at < p.at)""")
+                           AND old.tenant_id = a.tenant_id AND old.agent_uid = a.agent_uid
+                           AND (a.last_poll_at IS NULL OR a.last_poll_at < p.at)
+                        RETURNING a.tenant_id, p.rejected IS NOT NULL AND p.rejected IS DISTINCT FROM old.rejected_config_version AS refused
+                        )
+                        SELECT t.slug, count(*) AS refusals FROM written w JOIN tenants t ON t.id = w.tenant_id
+                         WHERE w.refused GROUP BY t.slug""")
                 .bind("tenants", SqlArrays.literal(tenants))
                 .bind("agents", SqlArrays.literal(agents))
                 .bind("times", SqlArrays.literal(times))
@@ -106,7 +114,8 @@ class AgentRepository {
                 .bind("intervals", intervals)
                 .bind("desired", SqlArrays.literal(desired))
                 .bind("targets", targets)
-                .fetch().rowsUpdated();
+                .map((row, meta) -> Map.entry(row.get("slug", String.class), row.get("refusals", Long.class)))
+                .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 
     /**
@@ -222,6 +231,19 @@ class AgentRepository {
                                 row.get("agents", Long.class), row.get("in_sync", Long.class)))
                         .all().collectList(),
                 AgentSummary::of);
+    }
+
+    /** Agents of every tenant by liveness and config status, the tenant by its slug (the metrics' label). */
+    Flux<AgentMetrics.Count> countsByTenant(Instant now, Duration defaultInterval) {
+        return withStatus(database.sql(STATUS + """
+                        SELECT t.slug, s.liveness, s.config_status, count(*) AS agents
+                          FROM statuses s JOIN tenants t ON t.id = s.tenant_id
+                         GROUP BY t.slug, s.liveness, s.config_status"""), now, defaultInterval)
+                .map((row, meta) -> new AgentMetrics.Count(row.get("slug", String.class),
+                        AgentStatus.Liveness.valueOf(row.get("liveness", String.class).toUpperCase(Locale.ROOT)),
+                        AgentStatus.ConfigStatus.valueOf(row.get("config_status", String.class).toUpperCase(Locale.ROOT)),
+                        row.get("agents", Long.class)))
+                .all();
     }
 
     private static DatabaseClient.GenericExecuteSpec withStatus(DatabaseClient.GenericExecuteSpec spec, Instant now, Duration defaultInterval) {

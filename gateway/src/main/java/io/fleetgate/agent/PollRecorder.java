@@ -38,13 +38,15 @@ class PollRecorder implements SmartLifecycle {
     }
 
     private final AgentRepository repository;
+    private final AgentMetrics metrics;
     private final Duration every;
     private final Map<Key, Poll> pending = new ConcurrentHashMap<>();
     private final AtomicBoolean failing = new AtomicBoolean();
     private volatile @Nullable Disposable flushing;
 
-    PollRecorder(AgentRepository repository, AgentProperties properties) {
+    PollRecorder(AgentRepository repository, AgentMetrics metrics, AgentProperties properties) {
         this.repository = repository;
+        this.metrics = metrics;
         this.every = properties.pollFlushInterval();
     }
 
@@ -66,7 +68,8 @@ class PollRecorder implements SmartLifecycle {
                 return Mono.empty();
             }
             return repository.recordPolls(batch)
-                    .doOnSuccess(written -> {
+                    .doOnSuccess(refusals -> {
+                        metrics.refused(refusals);
                         if (failing.compareAndSet(true, false)) {
                             log.info("Agent polls are written again");
                         }

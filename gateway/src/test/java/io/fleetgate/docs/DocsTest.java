@@ -18,6 +18,7 @@ import io.fleetgate.proto.SyncServiceHeartbeatRequest;
 import io.fleetgate.proto.SyncServiceHelloRequest;
 import io.fleetgate.test.AdminClient;
 import io.fleetgate.test.Gateways;
+import io.fleetgate.test.Await;
 import io.fleetgate.test.GrpcClients;
 import io.fleetgate.test.TestDatabase;
 import io.grpc.ManagedChannel;
@@ -72,6 +73,9 @@ class DocsTest {
                 "fleetgate.platform.admin-password", PASSWORD,
                 // both: the legacy KV path's metrics exist too
                 "fleetgate.sweep.source", "both",
+                // the agents' metrics (a refusal among them) show within a second
+                "fleetgate.agent.poll-flush-interval", "200ms",
+                "fleetgate.agent.metrics-interval", "500ms",
                 "fleetgate.kv.bucket", "fleetgate-docs-" + UUID.randomUUID().toString().substring(0, 8)));
         gateway.getBean(GatewayStartup.class).ready().block(Duration.ofSeconds(60));
         channel = GrpcClients.channel(gateway.getBean(GrpcServer.class).port());
@@ -107,13 +111,19 @@ class DocsTest {
     void everyDocumentedMetricIsExportedAndEveryExportedFleetgateMetricIsDocumented() throws Exception {
         Vars vars = fleet("metrics");
         HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance());
-        GrpcClients.blocking(channel, vars.get("AGENT_TOKEN")).getConfig(AgentConfigRequest.newBuilder().setAgentId("agent-1").build());
+        var agent = GrpcClients.blocking(channel, vars.get("AGENT_TOKEN"));
+        agent.hello(AgentHelloRequest.newBuilder().setAgentId("agent-1").build());
+        String version = agent.getConfig(AgentConfigRequest.newBuilder().setAgentId("agent-1").build()).getConfigVersion();
+        agent.getConfig(AgentConfigRequest.newBuilder().setAgentId("agent-1").setRejectedConfigVersion(version).setRejectReason("docs").build());
         GrpcClients.reactor(channel, vars.get("SYNC_TOKEN")).syncDevices(Flux.just(SyncDevicesRequest.newBuilder().setBatchSeq(1)
                 .setIntegrationSourceId(vars.get("SOURCE_ID")).build())).blockLast(Duration.ofSeconds(30));
-        String exported = admin.get().uri("/actuator/prometheus").exchange().expectBody(String.class).returnResult().getResponseBody();
         Set<String> names = new TreeSet<>();
-        exported.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
-                .map(line -> line.replaceAll("[{ ].*", "").replaceAll("_(bucket|count|sum|max)$", "")).forEach(names::add);
+        Await.until(Duration.ofSeconds(20), () -> {
+            String exported = admin.get().uri("/actuator/prometheus").exchange().expectBody(String.class).returnResult().getResponseBody();
+            exported.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
+                    .map(line -> line.replaceAll("[{ ].*", "").replaceAll("_(bucket|count|sum|max)$", "")).forEach(names::add);
+            return names.contains("fleetgate_agent_config_rejections_total") && names.contains("fleetgate_agents");
+        });
         Set<String> documented = matches(Pattern.compile("(?m)^\\| `([a-z0-9_]+)` \\| (?:timer|counter|gauge|summary)"), read("operations.md"));
         assertThat(documented).as("the metrics table was read").hasSizeGreaterThan(20);
         assertThat(names).as("exported metrics").containsAll(documented);

@@ -1,0 +1,114 @@
+package io.fleetgate.agent;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The fleet in metrics, labelled by tenant slug and never by agent: {@code fleetgate_agents} by
+ * liveness and config status (counted in the database every FLEETGATE_AGENT_METRICS_INTERVAL, so
+ * every replica reports the whole fleet), and refusals of a new version as they are written.
+ */
+@Component
+class AgentMetrics implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(AgentMetrics.class);
+
+    record Count(String tenant, AgentStatus.Liveness liveness, AgentStatus.ConfigStatus configStatus, long agents) {
+    }
+
+    private final AgentRepository repository;
+    private final AgentProperties properties;
+    private final Clock clock;
+    private final MeterRegistry registry;
+    private final MultiGauge agents;
+    private final AtomicBoolean failing = new AtomicBoolean();
+    private volatile @Nullable Disposable counting;
+
+    AgentMetrics(AgentRepository repository, AgentProperties properties, Clock clock, MeterRegistry registry) {
+        this.repository = repository;
+        this.properties = properties;
+        this.clock = clock;
+        this.registry = registry;
+        this.agents = MultiGauge.builder("fleetgate.agents").description("agents, by tenant, liveness and config status").register(registry);
+    }
+
+    /** Counts the fleet now and publishes it; a tenant with agents shows every liveness and status, zeros included. */
+    Mono<Void> refresh() {
+        return repository.countsByTenant(clock.instant(), properties.configPollInterval()).collectList()
+                .doOnNext(this::publish)
+                .doOnSuccess(counts -> {
+                    if (failing.compareAndSet(true, false)) {
+                        log.info("Agent metrics are counted again");
+                    }
+                })
+                .onErrorResume(error -> {
+                    if (failing.compareAndSet(false, true)) {
+                        log.warn("Could not count agents for the metrics, keeping the last counts: {}", error.toString());
+                    }
+                    return Mono.empty();
+                })
+                .then();
+    }
+
+    private void publish(List<Count> counts) {
+        Set<String> tenants = new LinkedHashSet<>();
+        counts.forEach(count -> tenants.add(count.tenant()));
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (String tenant : tenants) {
+            for (AgentStatus.Liveness liveness : AgentStatus.Liveness.values()) {
+                for (AgentStatus.ConfigStatus status : AgentStatus.ConfigStatus.values()) {
+                    long n = counts.stream().filter(c -> c.tenant().equals(tenant) && c.liveness() == liveness && c.configStatus() == status)
+                            .mapToLong(Count::agents).sum();
+                    rows.add(MultiGauge.Row.of(Tags.of("tenant", tenant, "liveness", liveness.wireName(),
+                            "config_status", status.wireName()), n));
+                }
+            }
+        }
+        agents.register(rows, true);
+    }
+
+    /** Refusals the latest flush wrote, by tenant slug. */
+    void refused(Map<String, Long> byTenant) {
+        byTenant.forEach((tenant, refusals) -> Counter.builder("fleetgate.agent.config.rejections")
+                .description("agents refusing a config version they had not refused before, by tenant")
+                .tag("tenant", tenant).register(registry).increment(refusals));
+    }
+
+    @Override
+    public void start() {
+        Duration every = properties.metricsInterval();
+        counting = Flux.interval(Duration.ZERO, every).onBackpressureDrop().concatMap(tick -> refresh(), 0).subscribe();
+    }
+
+    @Override
+    public void stop() {
+        Disposable running = counting;
+        if (running != null) {
+            running.dispose();
+        }
+        counting = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return counting != null;
+    }
+}
