@@ -28,6 +28,75 @@
   if (document.readyState === 'complete') { connect(); } else { window.addEventListener('load', connect); }
 })();
 
+// Live agent statuses: a page marked data-agents-live asks the agents API the same query again
+// every 10 s (an agent's status follows from its polls and the time, not from events) and updates
+// its badges, versions, times and summary counts in place.
+(function () {
+  var root = document.querySelector('[data-agents-live]');
+  if (!root || !window.fetch) { return; }
+  var uid = root.getAttribute('data-agent-uid');
+  function label(value) { return String(value).replace(/_/g, ' '); }
+  function ago(iso) {
+    var s = Math.round((Date.now() - Date.parse(iso)) / 1000);
+    if (s < 5) { return 'just now'; }
+    if (s < 60) { return s + ' s ago'; }
+    if (s < 3600) { return Math.floor(s / 60) + ' min ago'; }
+    if (s < 86400) { return Math.floor(s / 3600) + ' h ago'; }
+    return Math.floor(s / 86400) + ' d ago';
+  }
+  function show(container, item, abbreviate) {
+    container.querySelectorAll('[data-field]').forEach(function (el) {
+      var field = el.getAttribute('data-field');
+      var value = item[field];
+      if (field === 'liveness' || field === 'config_status') {
+        el.className = el.className.replace(/\bstatus-\S+/g, '').trim() + ' status-' + value;
+        el.textContent = label(value);
+      } else if (field === 'last_poll_at') {
+        if (value) { el.setAttribute('datetime', value); el.textContent = ago(value); }
+      } else if (value === null || value === undefined) {
+        el.textContent = field === 'desired_config_version' && abbreviate ? '?' : '—';
+      } else {
+        var text = String(value);
+        el.textContent = abbreviate && text.length > 15 ? text.substring(0, 12) + '...' : text;
+        if (el.tagName === 'CODE') { el.title = text; }
+      }
+    });
+  }
+  function json(url) {
+    return fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); });
+  }
+  function refresh() {
+    var summaryApi = root.getAttribute('data-summary-api');
+    var work = [json(root.getAttribute('data-agents-live')).then(function (page) {
+      page.items.forEach(function (item) {
+        if (uid) {
+          if (item.agent_uid === uid) { show(document.querySelector('main'), item, false); }
+          return;
+        }
+        document.querySelectorAll('tr[data-agent]').forEach(function (row) {
+          if (row.getAttribute('data-agent') === item.agent_uid) { show(row, item, true); }
+        });
+      });
+    })];
+    if (summaryApi) {
+      work.push(json(summaryApi).then(function (summary) {
+        var counts = Object.assign({}, summary.by_liveness, summary.by_config_status);
+        document.querySelectorAll('[data-summary]').forEach(function (el) {
+          var key = el.getAttribute('data-summary');
+          if (key === 'converged') { el.textContent = Math.round(summary.converged * 100) + ' %'; }
+          else if (key === 'agents') { el.textContent = summary.agents + ' agents'; }
+          else if (key in counts) { el.textContent = counts[key]; }
+        });
+      }));
+    }
+    Promise.all(work).then(function () {
+      document.body.dataset.agentsRefreshed = String(Number(document.body.dataset.agentsRefreshed || 0) + 1);
+    }, function () { document.body.dataset.agentsRefreshFailed = String(Date.now()); });
+  }
+  setInterval(refresh, Number(root.getAttribute('data-refresh-ms')) || 10000);
+})();
+
 // Forms that ask before they act (data-confirm): no inline handlers, which the CSP forbids.
 document.addEventListener('submit', function (event) {
   var question = event.target.getAttribute && event.target.getAttribute('data-confirm');

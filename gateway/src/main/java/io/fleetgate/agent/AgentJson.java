@@ -30,7 +30,7 @@ final class AgentJson {
     record Page(List<Item> items, @Nullable String next) {
 
         static Page of(AgentService.Page page) {
-            return new Page(page.items().stream().map(Item::of).toList(), page.next() == null ? null : AgentCursor.encode(page.next()));
+            return new Page(page.items().stream().map(Item::of).toList(), page.nextCursor());
         }
     }
 

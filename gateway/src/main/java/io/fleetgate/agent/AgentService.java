@@ -32,6 +32,11 @@ public class AgentService {
 
     /** A page of agents and the position after its last one, when there may be more. */
     public record Page(List<AgentView> items, AgentQuery.@Nullable Position next) {
+
+        /** {@code next} as the opaque cursor the API and the UI hand back as {@code after}. */
+        public @Nullable String nextCursor() {
+            return next == null ? null : AgentCursor.encode(next);
+        }
     }
 
     /** One agent with the config the gateway would hand it now. */
@@ -39,7 +44,7 @@ public class AgentService {
     }
 
     /** Tenant admins see their own tenant's agents whatever filter they ask for; platform admins all, or one tenant's. */
-    Mono<Page> page(GatewayUser actor, AgentQuery query) {
+    public Mono<Page> page(GatewayUser actor, AgentQuery query) {
         AgentQuery scoped = actor.isPlatformAdmin() ? query : withTenant(query, actor.tenantId());
         if (!actor.isPlatformAdmin() && query.tenant() != null && !query.tenant().equals(actor.tenantId())) {
             return Mono.just(new Page(List.of(), null));
@@ -49,16 +54,16 @@ public class AgentService {
     }
 
     /** One agent the actor may see; NOT_FOUND for an unknown agent and for another tenant's alike. */
-    Mono<Detail> detail(GatewayUser actor, UUID tenant, String agent) {
-        if (!actor.mayManage(tenant)) {
-            return Mono.error(notFound(tenant, agent));
+    public Mono<Detail> detail(GatewayUser actor, UUID tenant, String agent) {
+        if (!actor.mayManage(tenant) || !AgentIds.isValid(agent)) {
+            return Mono.error(notFound(tenant));
         }
         return repository.find(tenant, agent, clock.instant(), properties.configPollInterval())
-                .switchIfEmpty(Mono.error(() -> notFound(tenant, agent)))
+                .switchIfEmpty(Mono.error(() -> notFound(tenant)))
                 .flatMap(view -> configs.current(tenant, agent).map(config -> new Detail(view, config)));
     }
 
-    Mono<AgentSummary> summary(GatewayUser actor, @Nullable UUID tenant) {
+    public Mono<AgentSummary> summary(GatewayUser actor, @Nullable UUID tenant) {
         UUID scoped = actor.isPlatformAdmin() ? tenant : actor.tenantId();
         if (!actor.isPlatformAdmin() && tenant != null && !tenant.equals(actor.tenantId())) {
             return Mono.error(GatewayException.notFound("no tenant " + tenant));
@@ -74,7 +79,7 @@ public class AgentService {
         return new AgentQuery(tenant, query.liveness(), query.status(), query.prefix(), query.after(), query.limit());
     }
 
-    private static GatewayException notFound(UUID tenant, String agent) {
-        return GatewayException.notFound("no agent " + agent + " in tenant " + tenant);
+    private static GatewayException notFound(UUID tenant) {
+        return GatewayException.notFound("no such agent in tenant " + tenant);
     }
 }

@@ -40,7 +40,7 @@ class IntegrationsPage {
     @GetMapping("/integrations")
     Mono<Rendering> list(@AuthenticationPrincipal GatewayUser me, @RequestParam(required = false) UUID tenant) {
         return tenants.visibleTo(me).collectList().flatMap(visible -> {
-            Tenant selected = choose(visible, tenant);
+            Tenant selected = TenantChoice.choose(visible, tenant);
             if (selected == null) {
                 return Mono.just(Rendering.view("integrations/list").modelAttribute("tenants", visible)
                         .modelAttribute("tenant", null).build());
@@ -58,15 +58,6 @@ class IntegrationsPage {
                             .modelAttribute("available", !data.getT2().isEmpty())
                             .build());
         });
-    }
-
-    /** The tenant asked for, if the user may see it; else the first customer tenant. */
-    private static Tenant choose(List<Tenant> visible, UUID wanted) {
-        if (wanted != null) {
-            return visible.stream().filter(t -> t.id().equals(wanted)).findFirst()
-                    .orElseThrow(() -> GatewayException.notFound("no tenant " + wanted));
-        }
-        return visible.stream().filter(t -> !t.isPlatform()).findFirst().orElse(visible.isEmpty() ? null : visible.get(0));
     }
 
     @GetMapping("/integrations/new")

@@ -167,6 +167,11 @@ class CrossTenantMatrixTest extends GatewayTest {
                 ui("POST /integrations/{id}", t -> t.form("/integrations/" + t.f().sourceA(), "name=stolen&sourceType=faker&tenantId=" + t.f().tenantB())
                         .expectStatus().isNotFound()),
                 ui("POST /integrations/{id}/delete", t -> t.form("/integrations/" + t.f().sourceA() + "/delete", "").expectStatus().isNotFound()),
+                ui("GET /agents", t -> {
+                    t.pageWithout("/agents", t.f().tenantA().toString());
+                    t.page("/agents?tenant=" + t.f().tenantA()).expectStatus().isNotFound();
+                }),
+                ui("GET /agents/{tenant}/{*agent}", t -> t.page("/agents/" + t.f().tenantA() + "/agent-a").expectStatus().isNotFound()),
                 ui("GET /infrastructure/sync-services", t -> t.pageWithout("/infrastructure/sync-services", t.f().syncA().toString())),
                 ui("GET /infrastructure/sync-services/new", t -> t.pageWithout("/infrastructure/sync-services/new", t.f().tenantA().toString())),
                 ui("POST /infrastructure/sync-services", t -> t.form("/infrastructure/sync-services", "tenantId=" + t.f().tenantA() + "&name=planted")

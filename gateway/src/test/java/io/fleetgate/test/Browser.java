@@ -93,7 +93,11 @@ public final class Browser implements AutoCloseable {
     }
 
     public void waitFor(java.util.function.Function<WebDriver, Boolean> condition) {
-        new WebDriverWait(driver, Duration.ofSeconds(15)).until(condition::apply);
+        waitFor(Duration.ofSeconds(15), condition);
+    }
+
+    public void waitFor(Duration limit, java.util.function.Function<WebDriver, Boolean> condition) {
+        new WebDriverWait(driver, limit).until(condition::apply);
     }
 
     public void screenshot(String name) {

@@ -46,6 +46,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
                 "fleetgate.sync.status-tick=1h",
                 // tests flush agent polls themselves (PollRecorder.flush): none lands inside a database count
                 "fleetgate.agent.poll-flush-interval=1h",
+                // and count the fleet for the metrics themselves (AgentMetrics.refresh)
+                "fleetgate.agent.metrics-interval=1h",
                 // small enough that a test can reach it (every test has its own tenant)
                 "fleetgate.agent.max-agents-per-tenant=20",
         })
