@@ -43,6 +43,10 @@ public final class AgentCommand implements Callable<Integer> {
             description = "poll GetConfig this often instead of what the gateway says (e.g. 10s)")
     Duration pollInterval;
 
+    @Option(names = "--max-targets", paramLabel = "N", defaultValue = "50000",
+            description = "refuse (and report) a config with more targets than this, keeping the last one (default ${DEFAULT-VALUE})")
+    int maxTargets;
+
     @Option(names = "--kv-url", paramLabel = "NATS_URL", description = "legacy: read the sweep config from this NATS JetStream "
             + "KV store (for gateways with FLEETGATE_SWEEP_SOURCE=kv) instead of a sweep.json")
     String kvUrl;
@@ -59,7 +63,7 @@ public final class AgentCommand implements Callable<Integer> {
         GatewayAddress address = connection.address();
         CountDownLatch stopped = new CountDownLatch(1);
         NatsKvSweepSource kv = kvUrl == null ? null : new NatsKvSweepSource(kvUrl, kvBucket, kvKeyTemplate);
-        AgentRunner agent = new AgentRunner(new AgentRunner.Options(address, agentId, sweepFile, resultsFile, pollInterval, kv), Clock.systemUTC());
+        AgentRunner agent = new AgentRunner(new AgentRunner.Options(address, agentId, sweepFile, resultsFile, pollInterval, kv, maxTargets), Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
             if (kv != null) {

@@ -39,15 +39,24 @@ public final class AgentRunner implements AutoCloseable {
     /** Longer than the gateway's own bound on a call (FLEETGATE_GRPC_CALL_TIMEOUT, 10 s by default). */
     private static final Duration POLL_DEADLINE = Duration.ofSeconds(30);
 
-    /** How the agent runs. {@code kv} is null unless it reads the legacy KV store. */
+    /**
+     * How the agent runs. {@code kv} is null unless it reads the legacy KV store; a config with more
+     * than {@code maxTargets} targets is refused.
+     */
     public record Options(GatewayAddress gateway, String agentId, @Nullable Path sweepFile, @Nullable Path resultsFile,
-                          @Nullable Duration pollOverride, @Nullable KvSweepSource kv) {
+                          @Nullable Duration pollOverride, @Nullable KvSweepSource kv, int maxTargets) {
+
+        public Options(GatewayAddress gateway, String agentId, @Nullable Path sweepFile, @Nullable Path resultsFile,
+                       @Nullable Duration pollOverride, @Nullable KvSweepSource kv) {
+            this(gateway, agentId, sweepFile, resultsFile, pollOverride, kv, AgentLimits.DEFAULT_MAX_TARGETS);
+        }
     }
 
     private final Options options;
     private final ManagedChannel channel;
     private final ReactorAgentGatewayServiceGrpc.ReactorAgentGatewayServiceStub stub;
     private final SweepService sweeps;
+    private final AgentLimits limits;
     private final AtomicReference<String> version = new AtomicReference<>("");
     private final AtomicReference<Refusal> refused = new AtomicReference<>(Refusal.NONE);
     private final AtomicReference<String> tenant = new AtomicReference<>();
@@ -59,6 +68,7 @@ public final class AgentRunner implements AutoCloseable {
         this.channel = options.gateway().channel();
         this.stub = options.gateway().authenticated(ReactorAgentGatewayServiceGrpc.newReactorStub(channel));
         this.sweeps = new SweepService(options.resultsFile(), clock);
+        this.limits = new AgentLimits(options.maxTargets());
     }
 
     public SweepService sweeps() {
@@ -148,26 +158,47 @@ public final class AgentRunner implements AutoCloseable {
             return Mono.empty();
         }
         if (response.hasSweep()) {
-            SweepPlan plan;
+            SweepPlan plan = null;
+            String refusal;
             try {
                 plan = SweepPlan.fromGetConfig(response.getConfigVersion(), response.getSweep());
+                refusal = limits.refusal(plan).orElse(null);
             } catch (IllegalArgumentException e) {
-                // keep the last good config and say so on every poll, until a newer version applies (the NACK)
-                log.warn("Refused config version {} ({}); keeping version {}", response.getConfigVersion(), e.getMessage(),
-                        version.get().isEmpty() ? "none" : version.get());
-                // sent as it is: the gateway cuts and cleans a reason itself
-                refused.set(new Refusal(response.getConfigVersion(), e.getMessage() == null ? "invalid config" : e.getMessage()));
-                return Mono.empty();
+                refusal = e.getMessage() == null ? "invalid config" : e.getMessage();
             }
-            sweeps.apply(plan);
-            version.set(response.getConfigVersion());
-            refused.set(Refusal.NONE);
+            if (refusal != null) {
+                refuse(response.getConfigVersion(), refusal);
+            } else {
+                apply(response.getConfigVersion(), plan);
+            }
             return Mono.empty();
         }
         version.set(response.getConfigVersion());
         refused.set(Refusal.NONE);
         log.info("GetConfig carries no sweep config (version {}); using {}", response.getConfigVersion(), fallbackName());
         return fallback();
+    }
+
+    /** Sweeps the plan from now on; a refusal before it is over (logged: the transition back to an applied config). */
+    private void apply(String newVersion, SweepPlan plan) {
+        sweeps.apply(plan);
+        Refusal before = refused.getAndSet(Refusal.NONE);
+        version.set(newVersion);
+        if (!before.version().isEmpty()) {
+            log.info("Config version {} applied; no longer refusing version {}", newVersion, before.version());
+        }
+    }
+
+    /**
+     * Keeps the last good config and says so on every poll until a newer version applies (the
+     * NACK); the reason is sent as it is: the gateway cuts and cleans it.
+     */
+    private void refuse(String refusedVersion, String reason) {
+        Refusal before = refused.getAndSet(new Refusal(refusedVersion, reason));
+        if (!before.version().equals(refusedVersion)) {
+            log.warn("Refused config version {} ({}); keeping version {}", refusedVersion, reason,
+                    version.get().isEmpty() ? "none" : version.get());
+        }
     }
 
     /** The sweep config from elsewhere: the KV store when told to read it, else the local sweep.json. */

@@ -35,6 +35,11 @@ class ConfigRefusalTest {
             .addDeviceTargets(DeviceTarget.newBuilder().setIp("127.5.0.1").addPorts(1)).setSweepIntervalSec(3600).build();
     private static final SweepConfig BROKEN = GOOD.toBuilder().clearNetworks().addNetworks("127.5.0.0/99").build();
 
+    private static final SweepConfig UNKNOWN_MODE = GOOD.toBuilder().clearSweepModes().addSweepModes("arp").build();
+    private static final SweepConfig TOO_MANY = GOOD.toBuilder()
+            .addDeviceTargets(DeviceTarget.newBuilder().setIp("127.5.0.2").addPorts(1))
+            .addDeviceTargets(DeviceTarget.newBuilder().setIp("127.5.0.3").addPorts(1)).build();
+
     private final BlockingQueue<AgentConfigRequest> polls = new LinkedBlockingQueue<>();
     private final AtomicReference<AgentConfigResponse> next = new AtomicReference<>();
 
@@ -60,6 +65,34 @@ class ConfigRefusalTest {
             AgentConfigRequest applied = nextPoll(poll -> poll.getConfigVersion().equals("v3"));
             assertThat(applied.getRejectedConfigVersion()).as("a newer version applied: nothing refused").isEmpty();
             assertThat(agent.version()).isEqualTo("v3");
+        } finally {
+            gateway.shutdownNow();
+        }
+    }
+
+    @Test
+    void aConfigBeyondWhatTheAgentCanSweepIsRefusedWithItsReason() throws Exception {
+        Server gateway = scriptedGateway();
+        next.set(full("v1", GOOD));
+        try (AgentRunner agent = new AgentRunner(new AgentRunner.Options(GatewayAddress.plaintext("127.0.0.1:" + gateway.getPort(), "fga_x"),
+                "limited-agent", null, null, Duration.ofMillis(200), null, 2), Clock.systemUTC())) {
+            agent.start();
+            nextPoll(poll -> poll.getConfigVersion().equals("v1"));
+
+            next.set(full("v2", TOO_MANY));
+            AgentConfigRequest tooMany = nextPoll(poll -> poll.getRejectedConfigVersion().equals("v2"));
+            assertThat(tooMany.getRejectReason()).isEqualTo("3 targets, more than this agent's --max-targets 2");
+            assertThat(tooMany.getConfigVersion()).isEqualTo("v1");
+            assertThat(agent.sweeps().current().targets()).as("the last good config is swept").hasSize(1);
+
+            next.set(full("v3", UNKNOWN_MODE));
+            AgentConfigRequest unknown = nextPoll(poll -> poll.getRejectedConfigVersion().equals("v3"));
+            assertThat(unknown.getRejectReason()).startsWith("unknown sweep mode 'arp'");
+
+            next.set(full("v4", GOOD.toBuilder().setDeviceTargets(0, GOOD.getDeviceTargets(0).toBuilder().addSweepModes("snmp")).build()));
+            assertThat(nextPoll(poll -> poll.getRejectedConfigVersion().equals("v4")).getRejectReason()).as("a target's own mode")
+                    .startsWith("unknown sweep mode 'snmp'");
+            assertThat(agent.version()).isEqualTo("v1");
         } finally {
             gateway.shutdownNow();
         }
