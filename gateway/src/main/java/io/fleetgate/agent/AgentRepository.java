@@ -35,7 +35,8 @@ class AgentRepository {
     /**
      * Registers the agent or updates what it says of itself; false (nothing stored) when the agent
      * is new and the tenant already has {@code maxAgents}. Two replicas registering at the same
-     * instant may both pass the count: the bound is exact to within a few concurrent Hellos.
+     * instant may both pass the count (tenant_agent_counts, kept by triggers): the bound is exact to
+     * within a few concurrent Hellos.
      */
     Mono<Boolean> hello(UUID tenant, String agentUid, String hostname, String version, List<String> capabilities, String partition,
                         Map<String, String> labels, String configVersion, Instant now, int maxAgents) {
@@ -44,7 +45,7 @@ class AgentRepository {
                         SELECT :tenant, :agent, :hostname, :version, :capabilities, :partition, :labels, :configVersion, :now
                          -- a known agent is counted only when it is new (OR stops at a true EXISTS)
                          WHERE EXISTS (SELECT 1 FROM agents WHERE tenant_id = :tenant AND agent_uid = :agent)
-                            OR (SELECT count(*) FROM agents WHERE tenant_id = :tenant) < :maxAgents
+                            OR coalesce((SELECT agents FROM tenant_agent_counts WHERE tenant_id = :tenant), 0) < :maxAgents
                         ON CONFLICT (tenant_id, agent_uid) DO UPDATE SET hostname = excluded.hostname, version = excluded.version,
                             capabilities = excluded.capabilities, partition = excluded.partition, labels = excluded.labels,
                             config_version = excluded.config_version, last_seen_at = excluded.last_seen_at""")

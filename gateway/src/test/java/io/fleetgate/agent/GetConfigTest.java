@@ -92,6 +92,18 @@ class GetConfigTest extends GatewayTest {
         assertThat(hello.apply(AgentHelloRequest.newBuilder().setAgentId("a-20"))).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
         assertThat(hello.apply(AgentHelloRequest.newBuilder().setAgentId("a-3").setVersion("2.0"))).isEqualTo(Status.Code.OK); // known
         assertThat(queryValue("SELECT count(*) FROM agents WHERE tenant_id = ?", tenant)).isEqualTo(20L);
+        assertThat(queryValue("SELECT agents FROM tenant_agent_counts WHERE tenant_id = ?", tenant)).as("the count the bound reads").isEqualTo(20L);
+
+        // an agent removed frees its place
+        try (var db = jdbc(); var delete = db.prepareStatement("DELETE FROM agents WHERE tenant_id = ? AND agent_uid IN ('a-0', 'a-1')")) {
+            delete.setObject(1, tenant);
+            assertThat(delete.executeUpdate()).isEqualTo(2);
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(queryValue("SELECT agents FROM tenant_agent_counts WHERE tenant_id = ?", tenant)).isEqualTo(18L);
+        assertThat(hello.apply(AgentHelloRequest.newBuilder().setAgentId("a-20"))).isEqualTo(Status.Code.OK);
+        assertThat(queryValue("SELECT agents FROM tenant_agent_counts WHERE tenant_id = ?", tenant)).isEqualTo(19L);
     }
 
     @Test
