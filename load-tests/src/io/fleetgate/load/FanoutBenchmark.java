@@ -1,8 +1,11 @@
 package io.fleetgate.load;
 
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
 import io.fleetgate.proto.AgentConfigRequest;
 import io.fleetgate.proto.AgentConfigResponse;
 import io.fleetgate.proto.AgentGatewayServiceGrpc;
+import io.fleetgate.proto.AgentHelloRequest;
 import io.fleetgate.proto.DiscoveredDevice;
 import io.fleetgate.proto.ReactorAgentGatewayServiceGrpc;
 import io.fleetgate.proto.SyncDevicesRequest;
@@ -19,13 +22,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
 
 /**
- * GetConfig fan-out: A agents each owning D devices, and one agent owning a large config.
+ * GetConfig fan-out: A agents each owning D devices, and one agent owning a large config. Every
+ * agent says Hello first, so each poll is recorded (write-behind) as in production.
  * <ol>
  *   <li>throughput: the gRPC health Check and GetConfig answered not_modified, from the same
  *       client with the same calls in flight, alternated, so their ratio is fair;</li>
@@ -53,7 +58,13 @@ final class FanoutBenchmark {
         System.out.printf("fanout: %,d agents x %d devices, one agent with %,d targets; %d calls in flight; fleet polling every %ds for %ds%n",
                 agents, devicesPerAgent, bigTargets, concurrency, poll.toSeconds(), fleetRun.toSeconds());
 
-        try (GatewayUnderTest gateway = GatewayUnderTest.start(options.text("heap", "512m"), Map.of())) {
+        // every agent says Hello (so its polls are recorded), agent-big too; and every agent's config
+        // fits the cache (the defaults hold a tenant of 100,000 agents: this one may have one more)
+        String fleetSize = String.valueOf(Math.max(100_000, agents + 1));
+        try (GatewayUnderTest gateway = GatewayUnderTest.start(options.text("heap", "512m"), Map.of(
+                "FLEETGATE_MAX_AGENTS_PER_TENANT", fleetSize,
+                "FLEETGATE_CONFIG_CACHE_MAX_ENTRIES_PER_TENANT", fleetSize,
+                "FLEETGATE_CONFIG_CACHE_MAX_ENTRIES", String.valueOf(Math.max(200_000, agents + 1))))) {
             String tenant = gateway.createTenant("fanout");
             Map<String, Object> sync = gateway.onboardSyncService(tenant, "fanout-sync");
             String source = gateway.createSource(tenant, (String) sync.get("id"), "fleet", Map.of());
@@ -80,10 +91,30 @@ final class FanoutBenchmark {
             var agentsStub = AgentGatewayServiceGrpc.newFutureStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(agentToken)));
             var health = HealthGrpc.newFutureStub(channel);
             Map<String, String> versions = new ConcurrentHashMap<>();
-            for (int a = 0; a < agents; a++) {
-                String agent = agentId(a);
-                versions.put(agent, agentsStub.getConfig(AgentConfigRequest.newBuilder().setAgentId(agent).build()).get().getConfigVersion());
+            start = System.nanoTime();
+            Semaphore inFlight = new Semaphore(concurrency);
+            AtomicLong setupErrors = new AtomicLong();
+            for (int a = 0; a <= agents; a++) {
+                String agent = a == agents ? "agent-big" : agentId(a);
+                inFlight.acquire();
+                var first = Futures.transformAsync(agentsStub.hello(AgentHelloRequest.newBuilder().setAgentId(agent).setHostname("host-" + agent).build()),
+                        hello -> agentsStub.getConfig(AgentConfigRequest.newBuilder().setAgentId(agent).build()), MoreExecutors.directExecutor());
+                first.addListener(() -> {
+                    try {
+                        versions.put(agent, Futures.getDone(first).getConfigVersion());
+                    } catch (Exception e) {
+                        setupErrors.incrementAndGet();
+                    }
+                    inFlight.release();
+                }, MoreExecutors.directExecutor());
             }
+            inFlight.acquire(concurrency);
+            inFlight.release(concurrency);
+            if (setupErrors.get() > 0) {
+                throw new IllegalStateException(setupErrors.get() + " agents failed their Hello or first GetConfig; gateway log: " + gateway.log());
+            }
+            System.out.printf("          %,d agents said Hello and fetched their first config in %.1f s%n", agents + 1,
+                    GatewayUnderTest.since(start).toMillis() / 1000.0);
             AgentConfigResponse big = agentsStub.getConfig(AgentConfigRequest.newBuilder().setAgentId("agent-big").build()).get();
             System.out.printf("          %,d agents have their configs; the big one %,d targets, %,d bytes%n", agents,
                     big.getSweep().getDeviceTargetsCount(), big.getSerializedSize());
@@ -117,9 +148,56 @@ final class FanoutBenchmark {
             propagation((int) options.number("changes", 20), agentsStub, versions, syncStub, source, seq, fleetDevices, agents);
 
             // 4. the fleet polls with jitter while devices change
+            double statementsBefore = gateway.metric("fleetgate_agent_poll_flushes_seconds_count");
+            double rowsBefore = gateway.metric("fleetgate_agent_polls_written_total");
+            long fleetStart = System.nanoTime();
             fleet(agents, poll, fleetRun, changeFraction, fleetDevices, agentsStub, versions, syncStub, source, seq);
+            double seconds = GatewayUnderTest.since(fleetStart).toMillis() / 1000.0;
+            System.out.printf("          poll recording: %.2f statements/s, %,.0f rows/s written to agents (%,.0f statements, %,.0f rows in %.0f s)%n",
+                    (gateway.metric("fleetgate_agent_poll_flushes_seconds_count") - statementsBefore) / seconds,
+                    (gateway.metric("fleetgate_agent_polls_written_total") - rowsBefore) / seconds,
+                    gateway.metric("fleetgate_agent_poll_flushes_seconds_count") - statementsBefore,
+                    gateway.metric("fleetgate_agent_polls_written_total") - rowsBefore, seconds);
+
+            System.out.printf("memory:   gateway heap %.0f MiB used after the fleet (-Xmx%s), RSS %.0f MiB, peak RSS %.0f MiB%n",
+                    gateway.metric("jvm_memory_used_bytes{application=\"fleetgate\",area=\"heap\"") / (1 << 20),
+                    options.text("heap", "512m"), gateway.rssMiB(), gateway.peakRssMiB());
+
+            // 5. what an operator asks of the fleet over REST, with every agent's status computed
+            agentsApi(gateway, tenant, agents + 1);
             channel.shutdownNow();
         }
+    }
+
+    /** The whole fleet page by page through the cursor, a filter that matches nothing (every row read), the summary. */
+    @SuppressWarnings("unchecked")
+    private static void agentsApi(GatewayUnderTest gateway, String tenant, int expected) throws Exception {
+        Latencies pages = new Latencies();
+        int seen = 0;
+        String after = "";
+        do {
+            long started = System.nanoTime();
+            var page = (Map<String, Object>) gateway.rest("GET", "/api/v1/agents?tenant_id=" + tenant + "&limit=1000&after=" + after, null);
+            pages.record(System.nanoTime() - started);
+            seen += ((List<?>) page.get("items")).size();
+            after = (String) page.get("next");
+        } while (after != null);
+        if (seen != expected) {
+            throw new IllegalStateException("walked " + seen + " agents, expected " + expected);
+        }
+        Latencies rejected = new Latencies();
+        Latencies summary = new Latencies();
+        for (int i = 0; i < 10; i++) {
+            long started = System.nanoTime();
+            gateway.rest("GET", "/api/v1/agents?tenant_id=" + tenant + "&status=rejected&limit=100", null);
+            rejected.record(System.nanoTime() - started);
+            started = System.nanoTime();
+            gateway.rest("GET", "/api/v1/agents/summary?tenant_id=" + tenant, null);
+            summary.record(System.nanoTime() - started);
+        }
+        System.out.printf("api:      %,d agents in %d pages of 1000: p50 %.1f ms p99 %.1f ms a page; status=rejected (none: every row read) "
+                        + "p50 %.1f ms p99 %.1f ms; summary p50 %.1f ms p99 %.1f ms%n", seen, pages.count(), pages.percentileMs(50),
+                pages.percentileMs(99), rejected.percentileMs(50), rejected.percentileMs(99), summary.percentileMs(50), summary.percentileMs(99));
     }
 
     private static void propagation(int changes, AgentGatewayServiceGrpc.AgentGatewayServiceFutureStub stub, Map<String, String> versions,

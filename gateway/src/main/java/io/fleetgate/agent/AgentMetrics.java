@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +40,8 @@ class AgentMetrics implements SmartLifecycle {
     private final Clock clock;
     private final MeterRegistry registry;
     private final MultiGauge agents;
+    private final Timer flushes;
+    private final Counter pollsWritten;
     private final AtomicBoolean failing = new AtomicBoolean();
     private volatile @Nullable Disposable counting;
 
@@ -48,6 +51,10 @@ class AgentMetrics implements SmartLifecycle {
         this.clock = clock;
         this.registry = registry;
         this.agents = MultiGauge.builder("fleetgate.agents").description("agents, by tenant, liveness and config status").register(registry);
+        this.flushes = Timer.builder("fleetgate.agent.poll.flushes").description("statements that wrote the polls seen to the agents table")
+                .register(registry);
+        this.pollsWritten = Counter.builder("fleetgate.agent.polls.written").description("agent polls handed to the database by the flushes")
+                .register(registry);
     }
 
     /** Counts the fleet now and publishes it; a tenant with agents shows every liveness and status, zeros included. */
@@ -83,6 +90,12 @@ class AgentMetrics implements SmartLifecycle {
             }
         }
         agents.register(rows, true);
+    }
+
+    /** One flush's statement: how many polls it carried, how long it took. */
+    void flushed(int polls, Duration took) {
+        flushes.record(took);
+        pollsWritten.increment(polls);
     }
 
     /** Refusals the latest flush wrote, by tenant slug. */

@@ -67,8 +67,10 @@ class PollRecorder implements SmartLifecycle {
             if (batch.isEmpty()) {
                 return Mono.empty();
             }
+            long started = System.nanoTime();
             return repository.recordPolls(batch)
                     .doOnSuccess(refusals -> {
+                        metrics.flushed(batch.size(), Duration.ofNanos(System.nanoTime() - started));
                         metrics.refused(refusals);
                         if (failing.compareAndSet(true, false)) {
                             log.info("Agent polls are written again");
