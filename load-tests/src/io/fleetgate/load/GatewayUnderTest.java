@@ -38,6 +38,7 @@ final class GatewayUnderTest implements AutoCloseable {
     final Postgres postgres;
     private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.shared();
+    private String session;
 
     /** The PostgreSQL server benchmarks use: BENCH_DATABASE_URL (postgresql://host:port), user BENCH_DATABASE_USER. */
     record Postgres(String host, int port, String user, String password) {
@@ -146,6 +147,38 @@ final class GatewayUnderTest implements AutoCloseable {
             throw new IllegalStateException(method + " " + path + " -> " + response.statusCode() + " " + response.body());
         }
         return response.body().isEmpty() ? null : json.readValue(response.body(), Object.class);
+    }
+
+    /**
+     * A GET as the platform admin signed in through the UI's form: one bcrypt check at sign-in,
+     * none per call (HTTP Basic checks the password on every request), as the UI's own calls go.
+     */
+    Object sessionGet(String path) throws Exception {
+        if (session == null) {
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/login")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            var token = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(page.body());
+            if (!token.find()) {
+                throw new IllegalStateException("no CSRF token on the sign-in page");
+            }
+            String form = "username=admin&password=" + ADMIN_PASSWORD + "&_csrf=" + token.group(1);
+            HttpResponse<String> signedIn = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/login"))
+                    .header("Cookie", cookie(page)).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+            session = cookie(signedIn);
+        }
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .header("Cookie", session).header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + path + " -> " + response.statusCode() + " " + response.body());
+        }
+        return json.readValue(response.body(), Object.class);
+    }
+
+    private static String cookie(HttpResponse<?> response) {
+        return response.headers().allValues("set-cookie").stream().filter(c -> c.startsWith("SESSION="))
+                .map(c -> c.substring(0, c.indexOf(';') < 0 ? c.length() : c.indexOf(';'))).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no session cookie: " + response.statusCode()));
     }
 
     @SuppressWarnings("unchecked")
