@@ -90,22 +90,25 @@ class AgentRepository {
             targets[i] = poll.targets();
         }
         return database.sql("""
-                        WITH written AS (
-                        UPDATE agents a SET last_poll_at = p.at, applied_config_version = p.applied,
-                               rejected_config_version = p.rejected, reject_reason = p.reason, poll_interval_sec = p.interval_sec,
-                               desired_since = CASE WHEN a.desired_config_version IS DISTINCT FROM p.desired THEN p.at ELSE a.desired_since END,
-                               desired_config_version = p.desired, desired_targets = p.targets
-                          FROM unnest(:tenants::uuid[], :agents::text[], :times::timestamptz[], :applied::text[], :rejected::text[],
-                                      :reasons::text[], :intervals::int[], :desired::text[], :targets::int[])
-                               AS p(tenant_id, agent_uid, at, applied, rejected, reason, interval_sec, desired, targets),
-                               agents old -- the row as it was: a refusal counts once, when it is new
-                         WHERE a.tenant_id = p.tenant_id AND a.agent_uid = p.agent_uid
-                           AND old.tenant_id = a.tenant_id AND old.agent_uid = a.agent_uid
-                           AND (a.last_poll_at IS NULL OR a.last_poll_at < p.at)
-                        RETURNING a.tenant_id, p.rejected IS NOT NULL AND p.rejected IS DISTINCT FROM old.rejected_config_version AS refused
+                        WITH polls AS (
+                            SELECT * FROM unnest(:tenants::uuid[], :agents::text[], :times::timestamptz[], :applied::text[],
+                                                 :rejected::text[], :reasons::text[], :intervals::int[], :desired::text[], :targets::int[])
+                                   AS p(tenant_id, agent_uid, at, applied, rejected, reason, interval_sec, desired, targets)
+                        ), refusals AS (
+                            -- read in the statement's snapshot, before the update: a refusal counts once, when it is new
+                            SELECT a.tenant_id FROM polls p JOIN agents a ON a.tenant_id = p.tenant_id AND a.agent_uid = p.agent_uid
+                             WHERE p.rejected IS NOT NULL AND p.rejected IS DISTINCT FROM a.rejected_config_version
+                               AND (a.last_poll_at IS NULL OR a.last_poll_at < p.at)
+                        ), written AS (
+                            UPDATE agents a SET last_poll_at = p.at, applied_config_version = p.applied,
+                                   rejected_config_version = p.rejected, reject_reason = p.reason, poll_interval_sec = p.interval_sec,
+                                   desired_since = CASE WHEN a.desired_config_version IS DISTINCT FROM p.desired THEN p.at ELSE a.desired_since END,
+                                   desired_config_version = p.desired, desired_targets = p.targets
+                              FROM polls p
+                             WHERE a.tenant_id = p.tenant_id AND a.agent_uid = p.agent_uid
+                               AND (a.last_poll_at IS NULL OR a.last_poll_at < p.at)
                         )
-                        SELECT t.slug, count(*) AS refusals FROM written w JOIN tenants t ON t.id = w.tenant_id
-                         WHERE w.refused GROUP BY t.slug""")
+                        SELECT t.slug, count(*) AS refusals FROM refusals r JOIN tenants t ON t.id = r.tenant_id GROUP BY t.slug""")
                 .bind("tenants", SqlArrays.literal(tenants))
                 .bind("agents", SqlArrays.literal(agents))
                 .bind("times", SqlArrays.literal(times))
