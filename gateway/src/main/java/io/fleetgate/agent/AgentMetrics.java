@@ -8,10 +8,9 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -76,20 +75,23 @@ class AgentMetrics implements SmartLifecycle {
     }
 
     private void publish(List<Count> counts) {
-        Set<String> tenants = new LinkedHashSet<>();
-        counts.forEach(count -> tenants.add(count.tenant()));
+        // the database's rows, then a zero for every combination a tenant with agents lacks
+        Map<Tags, Long> byTags = new LinkedHashMap<>();
+        counts.forEach(count -> byTags.put(tags(count.tenant(), count.liveness(), count.configStatus()), count.agents()));
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        for (String tenant : tenants) {
+        for (String tenant : counts.stream().map(Count::tenant).distinct().toList()) {
             for (AgentStatus.Liveness liveness : AgentStatus.Liveness.values()) {
                 for (AgentStatus.ConfigStatus status : AgentStatus.ConfigStatus.values()) {
-                    long n = counts.stream().filter(c -> c.tenant().equals(tenant) && c.liveness() == liveness && c.configStatus() == status)
-                            .mapToLong(Count::agents).sum();
-                    rows.add(MultiGauge.Row.of(Tags.of("tenant", tenant, "liveness", liveness.wireName(),
-                            "config_status", status.wireName()), n));
+                    Tags tags = tags(tenant, liveness, status);
+                    rows.add(MultiGauge.Row.of(tags, byTags.getOrDefault(tags, 0L)));
                 }
             }
         }
         agents.register(rows, true);
+    }
+
+    private static Tags tags(String tenant, AgentStatus.Liveness liveness, AgentStatus.ConfigStatus status) {
+        return Tags.of("tenant", tenant, "liveness", liveness.wireName(), "config_status", status.wireName());
     }
 
     /** One flush's statement: how many polls it carried, how long it took. */
