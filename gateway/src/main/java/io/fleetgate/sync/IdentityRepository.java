@@ -1,7 +1,9 @@
 package io.fleetgate.sync;
 
+import static io.fleetgate.database.Timestamps.at;
 import static io.fleetgate.database.Timestamps.instant;
 
+import io.fleetgate.database.IdentityLock;
 import io.fleetgate.database.SqlArrays;
 import io.fleetgate.identity.IdentityResolver;
 import java.time.Instant;
@@ -35,13 +37,27 @@ class IdentityRepository {
 
     /** Serialises identity decisions within one tenant partition until the transaction ends. */
     Mono<Void> lockPartition(UUID tenant, String partition) {
-        return database.sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
-                .bind("key", tenant + "/" + partition)
-                .fetch().first().then();
+        return IdentityLock.acquire(database, tenant, partition);
     }
 
-    /** Holders of the batch's MACs and IPs, and which IP holders have a usable MAC. */
-    Mono<IdentityResolver.Known> known(UUID tenant, String partition, Collection<String> macs, Collection<String> ips) {
+    /**
+     * Who the batch's devices are kept apart from (an operator split them): one row per pin, with
+     * the counterpart's canonical device now (null when it is not stored) and, when it belongs to
+     * the same source, its device id. Bound: :tenant, :source, :ids.
+     */
+    private static final String KEEP_APART = """
+            SELECT 'apart' AS kind, p.device_id AS value, o.canonical_device_id, NULL::timestamptz AS claimed_at, false AS has_mac,
+                   CASE WHEN p.other_source_id = :source THEN p.other_device_id END AS other_device
+              FROM device_keep_apart p
+              LEFT JOIN discovered_devices o ON o.tenant_id = p.tenant_id AND o.integration_source_id = p.other_source_id
+                                            AND o.device_id = p.other_device_id
+             WHERE p.tenant_id = :tenant AND p.integration_source_id = :source AND p.device_id = ANY(:ids::text[])""";
+
+    /**
+     * Holders of the batch's MACs and IPs, which IP holders have a usable MAC, and whom the
+     * batch's devices are kept apart from: one round trip.
+     */
+    Mono<IdentityResolver.Known> known(SourceInfo source, List<String> deviceIds, Collection<String> macs, Collection<String> ips) {
         List<String> kinds = new ArrayList<>(macs.size() + ips.size());
         List<String> values = new ArrayList<>(macs.size() + ips.size());
         macs.forEach(mac -> {
@@ -55,6 +71,7 @@ class IdentityRepository {
         Map<String, UUID> macHolders = new HashMap<>();
         Map<String, IdentityResolver.Holder> ipHolders = new HashMap<>();
         Set<UUID> withMac = new HashSet<>();
+        KeepApartRows apart = new KeepApartRows();
         return database.sql("""
                         WITH hits AS (
                             SELECT k.kind, k.value, i.canonical_device_id, i.claimed_at
@@ -64,30 +81,75 @@ class IdentityRepository {
                                              WHERE x.tenant_id = :tenant AND x.partition = :partition
                                                AND x.kind = k.kind AND x.value = k.value
                                             OFFSET 0) i ON true)
-                        SELECT kind, value, canonical_device_id, claimed_at, false AS has_mac FROM hits
+                        SELECT kind, value, canonical_device_id, claimed_at, false AS has_mac, NULL AS other_device FROM hits
                         UNION ALL
-                        SELECT 'mac', NULL, h.canonical_device_id, NULL::timestamptz, true
+                        SELECT 'mac', NULL, h.canonical_device_id, NULL::timestamptz, true, NULL
                           FROM (SELECT DISTINCT canonical_device_id FROM hits WHERE kind = 'ip') h
                          WHERE EXISTS (SELECT 1 FROM device_identifiers m
-                                        WHERE m.canonical_device_id = h.canonical_device_id AND m.kind = 'mac')""")
-                .bind("tenant", tenant)
-                .bind("partition", partition)
+                                        WHERE m.canonical_device_id = h.canonical_device_id AND m.kind = 'mac')
+                        UNION ALL
+                        """ + KEEP_APART)
+                .bind("tenant", source.tenantId())
+                .bind("partition", source.partition())
+                .bind("source", source.id())
+                .bind("ids", SqlArrays.literal(deviceIds.toArray(String[]::new)))
                 .bind("kinds", SqlArrays.literal(kinds.toArray(String[]::new)))
                 .bind("values", SqlArrays.literal(values.toArray(String[]::new)))
                 .map((row, meta) -> {
+                    String kind = row.get("kind", String.class);
                     UUID canonical = row.get("canonical_device_id", UUID.class);
-                    if (Boolean.TRUE.equals(row.get("has_mac", Boolean.class))) {
+                    if ("apart".equals(kind)) {
+                        apart.add(row);
+                    } else if (Boolean.TRUE.equals(row.get("has_mac", Boolean.class))) {
                         withMac.add(canonical);
-                    } else if ("mac".equals(row.get("kind", String.class))) {
+                    } else if ("mac".equals(kind)) {
                         macHolders.put(row.get("value", String.class), canonical);
                     } else {
                         ipHolders.put(row.get("value", String.class), new IdentityResolver.Holder(canonical,
                                 instant(row.get("claimed_at", OffsetDateTime.class))));
                     }
-                    return canonical;
+                    return kind;
                 })
                 .all()
-                .then(Mono.fromSupplier(() -> new IdentityResolver.Known(macHolders, ipHolders, withMac)));
+                .then(Mono.fromSupplier(() -> new IdentityResolver.Known(macHolders, ipHolders, withMac, apart.keepApart())));
+    }
+
+    /** Whom the devices of the batch are kept apart from (see {@link #KEEP_APART}). */
+    Mono<IdentityResolver.KeepApart> keepApart(SourceInfo source, List<String> deviceIds) {
+        KeepApartRows apart = new KeepApartRows();
+        return database.sql(KEEP_APART)
+                .bind("tenant", source.tenantId())
+                .bind("source", source.id())
+                .bind("ids", SqlArrays.literal(deviceIds.toArray(String[]::new)))
+                .map((row, meta) -> {
+                    apart.add(row);
+                    return 1;
+                })
+                .all()
+                .then(Mono.fromSupplier(apart::keepApart));
+    }
+
+    /** The pins of {@link #KEEP_APART}'s rows, gathered per device. */
+    private static final class KeepApartRows {
+        private final Map<String, Set<UUID>> canonicals = new HashMap<>();
+        private final Map<String, Set<String>> devices = new HashMap<>();
+
+        void add(io.r2dbc.spi.Row row) {
+            String device = row.get("value", String.class);
+            UUID canonical = row.get("canonical_device_id", UUID.class);
+            String other = row.get("other_device", String.class);
+            if (canonical != null) {
+                canonicals.computeIfAbsent(device, d -> new HashSet<>()).add(canonical);
+            }
+            if (other != null) {
+                devices.computeIfAbsent(device, d -> new HashSet<>()).add(other);
+            }
+        }
+
+        IdentityResolver.KeepApart keepApart() {
+            return canonicals.isEmpty() && devices.isEmpty() ? IdentityResolver.KeepApart.NONE
+                    : new IdentityResolver.KeepApart(canonicals, devices);
+        }
     }
 
     /**
@@ -152,7 +214,7 @@ class IdentityRepository {
                 .fetch().rowsUpdated().then();
     }
 
-    Mono<Void> recordMerges(SourceInfo source, List<IdentityResolver.Merge> merges) {
+    Mono<Void> recordMerges(SourceInfo source, long batchSeq, List<IdentityResolver.Merge> merges) {
         if (merges.isEmpty()) {
             return Mono.empty();
         }
@@ -172,8 +234,8 @@ class IdentityRepository {
         }
         return database.sql("""
                         INSERT INTO device_merges (tenant_id, partition, discovered_device_id, canonical_device_id, reason, key,
-                                                   previous_canonical_device_id)
-                        SELECT :tenant, :partition, d.id, m.canonical::uuid, m.reason, m.key, nullif(m.previous, '')::uuid
+                                                   previous_canonical_device_id, integration_source_id, batch_seq)
+                        SELECT :tenant, :partition, d.id, m.canonical::uuid, m.reason, m.key, nullif(m.previous, '')::uuid, :source, :batch
                           FROM unnest(:ids::text[], :canonicals::text[], :reasons::text[], :keys::text[], :previous::text[])
                                AS m(device_id, canonical, reason, key, previous)
                           JOIN LATERAL (SELECT id FROM discovered_devices x
@@ -188,6 +250,29 @@ class IdentityRepository {
                 .bind("reasons", SqlArrays.literal(reasons))
                 .bind("keys", SqlArrays.literal(keys))
                 .bind("previous", SqlArrays.literal(previous))
+                .bind("batch", batchSeq)
+                .fetch().rowsUpdated().then();
+    }
+
+    /** The merges the guard refused, one row per key (rare: a statement only when there are some). */
+    Mono<Void> recordGuarded(SourceInfo source, long batchSeq, List<IdentityResolver.Guarded> guarded, Instant now) {
+        if (guarded.isEmpty()) {
+            return Mono.empty();
+        }
+        return database.sql("""
+                        INSERT INTO merge_guard_events (tenant_id, partition, integration_source_id, batch_seq, kind, key,
+                                                        canonical_device_id, devices, guarded_at)
+                        SELECT :tenant, :partition, :source, :batch, g.kind, g.key, g.canonical::uuid, g.devices, :now
+                          FROM unnest(:kinds::text[], :keys::text[], :canonicals::text[], :devices::int[]) AS g(kind, key, canonical, devices)""")
+                .bind("tenant", source.tenantId())
+                .bind("partition", source.partition())
+                .bind("source", source.id())
+                .bind("batch", batchSeq)
+                .bind("now", at(now))
+                .bind("kinds", SqlArrays.literal(guarded.stream().map(IdentityResolver.Guarded::kind).toArray(String[]::new)))
+                .bind("keys", SqlArrays.literal(guarded.stream().map(IdentityResolver.Guarded::key).toArray(String[]::new)))
+                .bind("canonicals", SqlArrays.literal(guarded.stream().map(g -> g.canonical().toString()).toArray(String[]::new)))
+                .bind("devices", guarded.stream().map(IdentityResolver.Guarded::devices).toArray(Integer[]::new))
                 .fetch().rowsUpdated().then();
     }
 }

@@ -1,5 +1,6 @@
 package io.fleetgate.sync;
 
+import io.fleetgate.identity.IdentityResolver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -7,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 
@@ -22,6 +24,7 @@ class IngestMetrics {
     private final DistributionSummary batchSize;
     private final Timer upsert;
     private final MeterRegistry registry;
+    private final Map<String, Counter> guarded = new HashMap<>();
 
     IngestMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -38,6 +41,11 @@ class IngestMetrics {
         batches = Counter.builder("fleetgate.sync.batches").description("SyncDevices batches committed").register(registry);
         batchSize = DistributionSummary.builder("fleetgate.sync.batch.size").description("devices per SyncDevices batch")
                 .publishPercentileHistogram().register(registry);
+        for (String kind : new String[]{"mac", "ip"}) {
+            guarded.put(kind, Counter.builder("fleetgate.identity.merge.guard")
+                    .description("keys the merge guard kept from joining too many devices into one, by kind of key")
+                    .tag("kind", kind).register(registry));
+        }
         upsert = Timer.builder("fleetgate.sync.upsert").description("time to store one batch (one transaction)")
                 .publishPercentileHistogram().register(registry);
     }
@@ -45,6 +53,10 @@ class IngestMetrics {
     /** The open SyncDevices streams, read from the slots that count them. */
     void streams(StreamSlots slots) {
         Gauge.builder("fleetgate.sync.streams.active", slots, StreamSlots::open).description("SyncDevices streams open").register(registry);
+    }
+
+    void guarded(IdentityResolver.Guarded key) {
+        guarded.get(key.kind()).increment();
     }
 
     void rejected(RejectionReason reason) {

@@ -10,7 +10,8 @@ import org.springframework.util.unit.DataSize;
  * once, in all and per sync service (more are refused with RESOURCE_EXHAUSTED: the per-service
  * cap below the global one keeps one sync service from taking every slot), how long a
  * stream may wait for its next batch, and how long storing one batch may take before the stream
- * ends UNAVAILABLE (the batch rolled back, never acknowledged).
+ * ends UNAVAILABLE (the batch rolled back, never acknowledged), and the merge guard: the most
+ * previously distinct devices one batch's merges may join into one.
  */
 @ConfigurationProperties("fleetgate.ingest")
 public record IngestProperties(
@@ -21,5 +22,12 @@ public record IngestProperties(
         @DefaultValue("256") int maxDeviceIdLength,
         @DefaultValue("64") int maxAddressesPerDevice,
         @DefaultValue("1024") int maxPortsPerDevice,
-        Duration batchTimeout) {
+        Duration batchTimeout,
+        int mergeGuardMax) {
+
+    public IngestProperties {
+        if (mergeGuardMax < 2) {
+            throw new IllegalArgumentException("fleetgate.ingest.merge-guard-max: " + mergeGuardMax + " (expected: 2 or more)");
+        }
+    }
 }

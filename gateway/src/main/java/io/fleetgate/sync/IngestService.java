@@ -33,8 +33,8 @@ class IngestService {
     private static final int CONFLICT_RETRIES = 3;
     private static final Set<String> RETRIED_STATES = Set.of("40P01", "40001", FirstSyncGuesses.UNIQUE_VIOLATION);
 
-    /** What a committed batch did to the stored rows (duplicates already collapsed). */
-    record Stored(long created, long updated) {
+    /** What a committed batch did to the stored rows (duplicates already collapsed), and the merges the guard refused. */
+    record Stored(long created, long updated, List<IdentityResolver.Guarded> guarded) {
     }
 
     private final DeviceRepository repository;
@@ -43,10 +43,12 @@ class IngestService {
     private final TransactionalOperator transaction;
     private final Clock clock;
     private final FirstSyncGuesses guesses;
+    private final int mergeGuardMax;
 
     IngestService(DeviceRepository repository, IdentityRepository identities, ChangePublisher changes,
-                  TransactionalOperator transaction, Clock clock, FirstSyncGuesses guesses) {
+                  TransactionalOperator transaction, Clock clock, FirstSyncGuesses guesses, IngestProperties properties) {
         this.repository = repository;
+        this.mergeGuardMax = properties.mergeGuardMax();
         this.guesses = guesses;
         this.identities = identities;
         this.changes = changes;
@@ -54,9 +56,10 @@ class IngestService {
         this.clock = clock;
     }
 
-    Mono<Stored> store(SourceInfo source, List<ValidDevice> devices) {
+    /** Stores the batch {@code batchSeq} of a stream (the number goes into the merge records). */
+    Mono<Stored> store(SourceInfo source, long batchSeq, List<ValidDevice> devices) {
         if (devices.isEmpty()) {
-            return Mono.just(new Stored(0, 0));
+            return Mono.just(new Stored(0, 0, List.of()));
         }
         List<ValidDevice> byId = new ArrayList<>(devices);
         byId.sort(Comparator.comparing(ValidDevice::deviceId));
@@ -64,7 +67,7 @@ class IngestService {
                     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS); // as PostgreSQL stores it
                     return rows(source, byId, now)
                             .flatMap(rows -> identity(source, devices, rows)
-                                    .flatMap(resolution -> record(source, devices, rows, resolution, now)))
+                                    .flatMap(resolution -> record(source, batchSeq, devices, rows, resolution, now)))
                             .as(transaction::transactional);
                 })
                 // concurrent batches may deadlock, or insert the same new identifier (see identity());
@@ -74,17 +77,18 @@ class IngestService {
     }
 
     /**
-     * What identity decided, stored: corrected canonical ids, merge records, the change
-     * notification for the agents concerned, and the source's counters.
+     * What identity decided, stored: corrected canonical ids, merge records and the merges the
+     * guard refused, the change notification for the agents concerned, and the source's counters.
      */
-    private Mono<Stored> record(SourceInfo source, List<ValidDevice> devices, Map<String, DeviceRepository.StoredRow> rows,
-                                IdentityResolver.Resolution resolution, Instant now) {
+    private Mono<Stored> record(SourceInfo source, long batchSeq, List<ValidDevice> devices,
+                                Map<String, DeviceRepository.StoredRow> rows, IdentityResolver.Resolution resolution, Instant now) {
         long created = rows.values().stream().filter(DeviceRepository.StoredRow::inserted).count();
         return repository.reassign(source, reassigned(rows, resolution))
-                .then(identities.recordMerges(source, resolution.merges()))
+                .then(identities.recordMerges(source, batchSeq, resolution.merges()))
+                .then(identities.recordGuarded(source, batchSeq, resolution.guarded(), now))
                 .then(SweepImpact.of(source, devices, rows, resolution).map(changes::publish).orElse(Mono.empty()))
                 .then(repository.touchSource(source, created, now))
-                .thenReturn(new Stored(created, rows.size() - created));
+                .thenReturn(new Stored(created, rows.size() - created, resolution.guarded()));
     }
 
     /**
@@ -127,13 +131,13 @@ class IngestService {
             }
         }
         if (undecided.isEmpty()) {
-            return Mono.just(new IdentityResolver.Resolution(kept, List.of(), List.of(), Set.of()));
+            return Mono.just(IdentityResolver.Resolution.kept(kept));
         }
         Mono<IdentityResolver.Resolution> locked = Mono.defer(() -> locked(source, undecided, rows));
         boolean guess = allNew && guesses.worthGuessing(FirstSyncGuesses.Kind.IDENTIFIERS, source.id());
         return (guess ? firstSight(source, undecided, rows, locked) : locked).map(decided -> {
             kept.putAll(decided.canonicals());
-            return new IdentityResolver.Resolution(kept, decided.writes(), decided.merges(), decided.previousHolders());
+            return new IdentityResolver.Resolution(kept, decided.writes(), decided.merges(), decided.previousHolders(), decided.guarded());
         });
     }
 
@@ -145,14 +149,19 @@ class IngestService {
      * again under the lock, from the savepoint before the insert. A source whose guess failed
      * (a second source's first sync, whose devices are mostly known) stops guessing until a
      * batch of it finds nothing known: each failed guess costs an insert and an error in the
-     * database's log.
+     * database's log. Only a guess that merges devices of the batch with each other looks up
+     * whether an operator kept any of them apart (a counterpart stored elsewhere holds its keys,
+     * which the insert finds).
      */
     private Mono<IdentityResolver.Resolution> firstSight(SourceInfo source, List<ValidDevice> devices,
                                                         Map<String, DeviceRepository.StoredRow> rows,
                                                         Mono<IdentityResolver.Resolution> otherwise) {
-        IdentityResolver.Resolution guessed = resolve(source, devices, rows, IdentityResolver.Known.NOTHING);
-        return guesses.attempt(FirstSyncGuesses.Kind.IDENTIFIERS, source.id(),
-                identities.writeIdentifiers(source.tenantId(), source.partition(), guessed.writes()).thenReturn(guessed), otherwise);
+        IdentityResolver.Resolution first = resolve(source, devices, rows, IdentityResolver.Known.NOTHING);
+        Mono<IdentityResolver.Resolution> guessed = first.merges().isEmpty() ? Mono.just(first)
+                : identities.keepApart(source, devices.stream().map(ValidDevice::deviceId).toList())
+                        .map(apart -> apart.isEmpty() ? first : resolve(source, devices, rows, IdentityResolver.Known.NOTHING.withApart(apart)));
+        return guesses.attempt(FirstSyncGuesses.Kind.IDENTIFIERS, source.id(), guessed.flatMap(decided ->
+                identities.writeIdentifiers(source.tenantId(), source.partition(), decided.writes()).thenReturn(decided)), otherwise);
     }
 
     /** Decides under the partition lock from what is known of the batch's MACs and IPs. */
@@ -165,7 +174,7 @@ class IngestService {
             ips.addAll(device.ips());
         });
         return identities.lockPartition(source.tenantId(), source.partition())
-                .then(identities.known(source.tenantId(), source.partition(), macs, ips))
+                .then(identities.known(source, devices.stream().map(ValidDevice::deviceId).toList(), macs, ips))
                 .map(known -> {
                     if (known.macs().isEmpty() && known.ips().isEmpty()) {
                         guesses.nothingFound(FirstSyncGuesses.Kind.IDENTIFIERS, source.id());
@@ -181,8 +190,8 @@ class IngestService {
         return RETRIED_STATES.contains(DatabaseErrors.sqlState(error));
     }
 
-    private static IdentityResolver.Resolution resolve(SourceInfo source, List<ValidDevice> devices,
-                                                       Map<String, DeviceRepository.StoredRow> rows, IdentityResolver.Known known) {
+    private IdentityResolver.Resolution resolve(SourceInfo source, List<ValidDevice> devices,
+                                                Map<String, DeviceRepository.StoredRow> rows, IdentityResolver.Known known) {
         List<IdentityResolver.Candidate> candidates = new ArrayList<>(devices.size());
         for (ValidDevice device : devices) {
             DeviceRepository.StoredRow row = rows.get(device.deviceId());
@@ -191,7 +200,7 @@ class IngestService {
             candidates.add(new IdentityResolver.Candidate(device.deviceId(), device.usableMacs(), device.ips(), row.firstSeen(),
                     keeps ? row.canonical() : null, row.canonical()));
         }
-        return IdentityResolver.resolve(candidates, known);
+        return IdentityResolver.resolve(candidates, known, mergeGuardMax);
     }
 
     /** Devices whose canonical id identity changed from what the upsert stored. */

@@ -1,6 +1,7 @@
 package io.fleetgate.sync;
 
 import io.fleetgate.error.GatewayException;
+import io.fleetgate.identity.IdentityResolver;
 import io.fleetgate.proto.DeviceRejection;
 import io.fleetgate.proto.SyncDevicesRequest;
 import io.fleetgate.proto.SyncDevicesResponse;
@@ -195,13 +196,14 @@ public class SyncDevicesRpc {
             }
             long started = System.nanoTime();
             Duration bound = properties.batchTimeout();
-            return ingest.store(source, List.copyOf(unique.values()))
+            return ingest.store(source, request.getBatchSeq(), List.copyOf(unique.values()))
                     // a database that stopped answering cannot fire its statement_timeout
                     .timeout(bound, Mono.error(() -> GatewayException.unavailable("batch " + request.getBatchSeq()
                             + " not stored within " + bound.toSeconds() + " s (FLEETGATE_INGEST_BATCH_TIMEOUT); rolled back, resend it")))
                     .map(stored -> {
                         metrics.committed(request.getDevicesCount(), stored.created(), stored.updated(),
                                 Duration.ofNanos(System.nanoTime() - started));
+                        guarded(source, request.getBatchSeq(), stored.guarded());
                         return SyncDevicesResponse.newBuilder()
                                 .setBatchSeq(request.getBatchSeq())
                                 .setSuccess(true)
@@ -219,6 +221,19 @@ public class SyncDevicesRpc {
                             })
                             .thenReturn(response));
         }
+    }
+
+    /** Counts and logs the merges the guard refused in a committed batch (one line per batch). */
+    private void guarded(SourceInfo source, long batchSeq, List<IdentityResolver.Guarded> guarded) {
+        if (guarded.isEmpty()) {
+            return;
+        }
+        guarded.forEach(metrics::guarded);
+        IdentityResolver.Guarded first = guarded.get(0);
+        log.warn("Merge guard: batch {} of integration source {} (tenant {}) would have joined {} devices into one through {} {}"
+                        + "{}; stored them unmerged (FLEETGATE_MERGE_GUARD_MAX={})", Long.toUnsignedString(batchSeq), source.id(),
+                source.tenantId(), first.devices(), first.kind(), first.key(),
+                guarded.size() > 1 ? " and " + (guarded.size() - 1) + " more keys" : "", properties.mergeGuardMax());
     }
 
     private static String abbreviate(String value) {

@@ -138,6 +138,124 @@ class IdentityResolverTest {
         batch.forEach(c -> c.ips().forEach(ip -> assertThat(holder).containsKey(ip)));
     }
 
+    @Test
+    void aDeviceKeptApartDoesNotJoinTheDeviceItWasSplitFromButMayJoinAnotherByItsOtherKey() {
+        UUID splitFrom = UUID.randomUUID();
+        UUID other = UUID.randomUUID();
+        Known known = new Known(Map.of("00:1a:2b:00:00:01", splitFrom, "00:1a:2b:00:00:02", other), Map.of(), Set.of(splitFrom, other))
+                .withApart(new IdentityResolver.KeepApart(Map.of("fk-1", Set.of(splitFrom)), Map.of()));
+        Resolution r = IdentityResolver.resolve(List.of(new Candidate("fk-1", List.of("00:1a:2b:00:00:01", "00:1a:2b:00:00:02"),
+                List.of("127.0.0.9"), now, null, UUID.randomUUID())), known);
+        assertThat(r.canonicals().get("fk-1")).isEqualTo(other);
+        assertThat(r.merges()).singleElement().satisfies(m -> assertThat(m.key()).isEqualTo("00:1a:2b:00:00:02"));
+    }
+
+    @Test
+    void aDeviceKeptApartFromTheHolderOfItsOnlyKeyIsANewDevice() {
+        UUID splitFrom = UUID.randomUUID();
+        Known known = new Known(Map.of(), Map.of("127.0.0.5", new Holder(splitFrom, earlier)), Set.of())
+                .withApart(new IdentityResolver.KeepApart(Map.of("fk-1", Set.of(splitFrom)), Map.of()));
+        UUID provisional = UUID.randomUUID();
+        Resolution r = IdentityResolver.resolve(List.of(new Candidate("fk-1", List.of(), List.of("127.0.0.5"), now, null, provisional)), known);
+        assertThat(r.canonicals().get("fk-1")).isEqualTo(provisional);
+        // not a merge; being newer it still takes the IP, as any newer device would
+        assertThat(r.merges()).singleElement().satisfies(m -> assertThat(m.reason()).isEqualTo("ip_moved"));
+    }
+
+    @Test
+    void twoDevicesOfOneBatchKeptApartStayApart() {
+        Known known = nothing.withApart(new IdentityResolver.KeepApart(Map.of(), Map.of("a", Set.of("b"), "b", Set.of("a"))));
+        Resolution r = IdentityResolver.resolve(List.of(
+                new Candidate("a", List.of("00:1a:2b:00:00:01"), List.of("127.0.0.1"), now, null, UUID.randomUUID()),
+                new Candidate("b", List.of("00:1a:2b:00:00:01"), List.of("127.0.0.1"), now, null, UUID.randomUUID()),
+                new Candidate("c", List.of("00:1a:2b:00:00:01"), List.of("127.0.0.3"), now, null, UUID.randomUUID())), known);
+        assertThat(r.canonicals().get("b")).isNotEqualTo(r.canonicals().get("a"));
+        // a third device kept apart from neither joins the first holder
+        assertThat(r.canonicals().get("c")).isEqualTo(r.canonicals().get("a"));
+    }
+
+    @Test
+    void theMergeGuardStoresDevicesUnmergedWhenOneKeyWouldJoinMoreThanItsBound() {
+        List<Candidate> batch = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            batch.add(new Candidate("dev-" + i, List.of("00:1a:2b:00:00:aa", String.format("00:1a:2b:00:01:%02x", i)),
+                    List.of("127.0.1." + i), now, null, UUID.randomUUID()));
+        }
+        Resolution r = IdentityResolver.resolve(batch, nothing, 50);
+        assertThat(new HashSet<>(r.canonicals().values())).hasSize(60);
+        assertThat(r.merges()).isEmpty();
+        assertThat(r.writes()).noneMatch(w -> w.value().equals("00:1a:2b:00:00:aa"));
+        // each device still claims its own MAC and IP
+        assertThat(r.writes()).hasSize(120);
+        assertThat(r.guarded()).singleElement().satisfies(g -> {
+            assertThat(g.kind()).isEqualTo("mac");
+            assertThat(g.key()).isEqualTo("00:1a:2b:00:00:aa");
+            assertThat(g.devices()).isEqualTo(60);
+            assertThat(g.canonical()).isEqualTo(r.canonicals().get("dev-0"));
+        });
+    }
+
+    @Test
+    void theMergeGuardLetsAsManyDevicesAsItsBoundBecomeOne() {
+        List<Candidate> batch = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            batch.add(new Candidate("dev-" + i, List.of(), List.of("127.0.0.1", "127.0.1." + i), now, null, UUID.randomUUID()));
+        }
+        Resolution r = IdentityResolver.resolve(batch, nothing, 50);
+        assertThat(new HashSet<>(r.canonicals().values())).hasSize(1);
+        assertThat(r.guarded()).isEmpty();
+    }
+
+    @Test
+    void theMergeGuardCountsTheStoredDeviceTheBatchWouldJoin() {
+        UUID known = UUID.randomUUID();
+        List<Candidate> batch = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            batch.add(new Candidate("dev-" + i, List.of(), List.of("127.0.0.1", "127.0.1." + i), now, null, UUID.randomUUID()));
+        }
+        Resolution r = IdentityResolver.resolve(batch, new Known(Map.of(), Map.of("127.0.0.1", new Holder(known, now)), Set.of()), 50);
+        assertThat(r.canonicals().values()).doesNotContain(known).doesNotHaveDuplicates();
+        assertThat(r.guarded()).singleElement().satisfies(g -> {
+            assertThat(g.kind()).isEqualTo("ip");
+            assertThat(g.canonical()).isEqualTo(known);
+            assertThat(g.devices()).isEqualTo(51);
+        });
+        // nobody of the batch takes the guarded IP over
+        assertThat(r.writes()).noneMatch(w -> w.value().equals("127.0.0.1"));
+    }
+
+    /** With any bound, no canonical device takes in more devices through one batch's merges than the bound allows. */
+    @RepeatedTest(200)
+    void theMergeGuardHoldsForAnyBatch() {
+        Random random = new Random(System.nanoTime());
+        List<Candidate> batch = randomBatch(random);
+        int bound = 2 + random.nextInt(4);
+        Resolution r = IdentityResolver.resolve(batch, nothing, bound);
+        Map<UUID, Integer> joined = new HashMap<>();
+        r.merges().stream().filter(m -> !m.reason().equals("ip_moved")).forEach(m -> joined.merge(m.canonical(), 1, Integer::sum));
+        joined.values().forEach(n -> assertThat(n + 1).isLessThanOrEqualTo(bound));
+        r.guarded().forEach(g -> assertThat(g.devices()).isGreaterThan(bound));
+    }
+
+    /** Whatever the batch, devices pinned apart from each other never end up as one canonical device. */
+    @RepeatedTest(200)
+    void devicesKeptApartNeverShareACanonicalDevice() {
+        Random random = new Random(System.nanoTime());
+        List<Candidate> batch = randomBatch(random);
+        Map<String, Set<String>> pins = new HashMap<>();
+        for (int i = 0; i < batch.size(); i++) {
+            for (int j = i + 1; j < batch.size(); j++) {
+                if (random.nextInt(4) == 0) {
+                    pins.computeIfAbsent(batch.get(i).deviceId(), d -> new HashSet<>()).add(batch.get(j).deviceId());
+                    pins.computeIfAbsent(batch.get(j).deviceId(), d -> new HashSet<>()).add(batch.get(i).deviceId());
+                }
+            }
+        }
+        Resolution r = IdentityResolver.resolve(batch, nothing.withApart(new IdentityResolver.KeepApart(Map.of(), pins)));
+        pins.forEach((device, others) -> others.forEach(other ->
+                assertThat(r.canonicals().get(device)).as(device + " and " + other).isNotEqualTo(r.canonicals().get(other))));
+    }
+
     private List<Candidate> randomBatch(Random random) {
         List<Candidate> batch = new ArrayList<>();
         int devices = 1 + random.nextInt(30);

@@ -9,7 +9,7 @@ import org.springframework.util.unit.DataSize;
 
 class DeviceValidatorTest {
 
-    private final DeviceValidator validator = new DeviceValidator(new IngestProperties(64, 8, java.time.Duration.ofMinutes(5), DataSize.ofKilobytes(1), 16, 16, 8, java.time.Duration.ofMinutes(1)));
+    private final DeviceValidator validator = new DeviceValidator(new IngestProperties(64, 8, java.time.Duration.ofMinutes(5), DataSize.ofKilobytes(1), 16, 16, 8, java.time.Duration.ofMinutes(1), 50));
 
     private DiscoveredDevice.Builder device() {
         return DiscoveredDevice.newBuilder().setDeviceId("dev-1").setSourceType("netbox").addIpAddresses("127.0.0.1");

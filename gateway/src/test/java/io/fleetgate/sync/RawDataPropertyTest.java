@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class RawDataPropertyTest {
 
-    private static final DeviceValidator VALIDATOR = new DeviceValidator(new IngestProperties(64, 8, java.time.Duration.ofMinutes(5), DataSize.ofKilobytes(64), 256, 64, 1024, java.time.Duration.ofMinutes(1)));
+    private static final DeviceValidator VALIDATOR = new DeviceValidator(new IngestProperties(64, 8, java.time.Duration.ofMinutes(5), DataSize.ofKilobytes(64), 256, 64, 1024, java.time.Duration.ofMinutes(1), 50));
     private static Connection database;
 
     @BeforeContainer

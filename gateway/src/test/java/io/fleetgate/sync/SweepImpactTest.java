@@ -51,13 +51,13 @@ class SweepImpactTest {
     void anIpTakenFromAnotherDeviceChangesTheWholeTenant() {
         ValidDevice device = device("d1", "agent-a", 22);
         var rows = Map.of("d1", new DeviceRepository.StoredRow("d1", CANONICAL, Instant.EPOCH, true, null));
-        var resolution = new IdentityResolver.Resolution(Map.of("d1", CANONICAL), List.of(), List.of(), Set.of(UUID.randomUUID()));
+        var resolution = new IdentityResolver.Resolution(Map.of("d1", CANONICAL), List.of(), List.of(), Set.of(UUID.randomUUID()), List.of());
         assertThat(SweepImpact.of(SOURCE, List.of(device), rows, resolution)).contains(new Change.TenantChanged(TENANT));
     }
 
     private static Optional<Change> impact(SourceInfo source, ValidDevice device, @Nullable ExistingDevice previous) {
         var rows = Map.of(device.deviceId(), new DeviceRepository.StoredRow(device.deviceId(), CANONICAL, Instant.EPOCH, previous == null, previous));
-        var resolution = new IdentityResolver.Resolution(Map.of(device.deviceId(), CANONICAL), List.of(), List.of(), Set.of());
+        var resolution = IdentityResolver.Resolution.kept(Map.of(device.deviceId(), CANONICAL));
         return SweepImpact.of(source, List.of(device), rows, resolution);
     }
 
