@@ -36,7 +36,7 @@ class ArchitectureTest {
             "Web", List.of("web"),
             "Platform", List.of("platform"),
             "gRPC", List.of("grpc"),
-            "Features", List.of("agent", "integration", "kv", "security", "sweep", "sync", "syncservice", "tenant"),
+            "Features", List.of("agent", "device", "integration", "kv", "security", "sweep", "sync", "syncservice", "tenant"),
             "Foundations", List.of("changes", "database", "error", "identity", "source"),
             "Clients", List.of("client.."),
             "Shared", List.of("net", "sweepjson", "proto"));

@@ -9,6 +9,8 @@ public class GatewayException extends RuntimeException {
     /** What went wrong, in the terms of both APIs. */
     public enum Reason {
         UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS,
+        /** The request is well formed but does not fit the state it would change. */
+        CONFLICT,
         RESOURCE_EXHAUSTED, UNAVAILABLE
     }
 
@@ -52,6 +54,10 @@ public class GatewayException extends RuntimeException {
 
     public static GatewayException alreadyExists(String field, String message) {
         return new GatewayException(Reason.ALREADY_EXISTS, message, field);
+    }
+
+    public static GatewayException conflict(String message) {
+        return new GatewayException(Reason.CONFLICT, message);
     }
 
     public static GatewayException exhausted(String message) {

@@ -53,8 +53,8 @@ public final class SweepConfigBuilder {
         TreeMap<IpAddress, Target> targets = new TreeMap<>();
         for (SweepInput.Device device : ordered) {
             SweepInput.Source source = sources.get(device.sourceId());
-            List<Integer> ports = firstNonEmpty(device.ports(), device.rawPorts(),
-                    source == null ? List.of() : source.defaultPorts(), defaults.ports());
+            List<Integer> ports = portsOf(device.ports(), device.rawPorts(), source == null ? List.of() : source.defaultPorts(),
+                    defaults.ports());
             List<String> modes = source == null || source.modes().isEmpty() ? defaults.modes() : source.modes();
             for (String ip : device.ips()) {
                 IpAddress address = IpAddress.parse(ip);
@@ -122,6 +122,15 @@ public final class SweepConfigBuilder {
             }
         }
         return shared == null ? new TreeSet<>(defaults) : shared;
+    }
+
+    /**
+     * The ports one device contributes to its IPs' targets: the first non-empty of its own, its raw
+     * record's, its source's defaults, the gateway's defaults.
+     */
+    public static List<Integer> portsOf(List<Integer> devicePorts, List<Integer> rawPorts, List<Integer> sourceDefaults,
+                                        List<Integer> gatewayDefaults) {
+        return firstNonEmpty(devicePorts, rawPorts, sourceDefaults, gatewayDefaults);
     }
 
     @SafeVarargs

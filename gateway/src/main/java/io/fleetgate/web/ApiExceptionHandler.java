@@ -38,7 +38,7 @@ class ApiExceptionHandler {
             case PERMISSION_DENIED -> HttpStatus.FORBIDDEN;
             case INVALID_ARGUMENT -> HttpStatus.BAD_REQUEST;
             case NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case ALREADY_EXISTS -> HttpStatus.CONFLICT;
+            case ALREADY_EXISTS, CONFLICT -> HttpStatus.CONFLICT;
             case RESOURCE_EXHAUSTED -> HttpStatus.TOO_MANY_REQUESTS;
             case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
         };

@@ -27,6 +27,7 @@ class UiErrors {
         HttpStatus status = switch (e.reason()) {
             case PERMISSION_DENIED, UNAUTHENTICATED -> HttpStatus.FORBIDDEN;
             case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case ALREADY_EXISTS, CONFLICT -> HttpStatus.CONFLICT;
             case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
             default -> HttpStatus.BAD_REQUEST;
         };

@@ -150,6 +150,20 @@ class CrossTenantMatrixTest extends GatewayTest {
                         .expectStatus().isNotFound()),
                 rest("GET /api/v1/agents/{tenant}/{*agent}", t -> t.b().get().uri("/api/v1/agents/{t}/agent-a", t.f().tenantA()).exchange()
                         .expectStatus().isNotFound()),
+                rest("GET /api/v1/devices", t -> {
+                    assertThat(t.b().get().uri("/api/v1/devices?cidr=127.77.0.0/16").exchange().expectStatus().isOk().expectBody(String.class)
+                            .returnResult().getResponseBody()).doesNotContain(t.f().tenantA().toString(), t.deviceA().toString());
+                    t.b().get().uri("/api/v1/devices?tenant_id={t}", t.f().tenantA()).exchange().expectStatus().isNotFound();
+                }),
+                rest("GET /api/v1/devices/summary", t -> t.b().get().uri("/api/v1/devices/summary?tenant_id={t}", t.f().tenantA()).exchange()
+                        .expectStatus().isNotFound()),
+                rest("GET /api/v1/devices/{tenant}/{canonical}", t -> {
+                    t.b().get().uri("/api/v1/devices/{t}/{d}", t.f().tenantA(), t.deviceA()).exchange().expectStatus().isNotFound();
+                    t.b().get().uri("/api/v1/devices/{t}/{d}", t.f().tenantB(), t.deviceA()).exchange().expectStatus().isNotFound();
+                }),
+                rest("POST /api/v1/devices/{tenant}/{canonical}/unmerge", t -> t.b().post().uri("/api/v1/devices/{t}/{d}/unmerge",
+                                t.f().tenantA(), t.deviceA()).bodyValue(Map.of("discovered_device_id", t.recordA().toString(), "reason", "stolen"))
+                        .exchange().expectStatus().isNotFound()),
 
                 ui("GET /", t -> t.page("/").expectStatus().is3xxRedirection()),
                 ui("GET /login", t -> t.page("/login").expectStatus().isOk()),
@@ -275,6 +289,15 @@ class CrossTenantMatrixTest extends GatewayTest {
 
     Fixture f() {
         return fixture();
+    }
+
+    /** Tenant A's canonical device, and its one source record. */
+    UUID deviceA() {
+        return (UUID) queryValue("SELECT canonical_device_id FROM discovered_devices WHERE tenant_id = ? AND device_id = 'a-1'", f().tenantA());
+    }
+
+    UUID recordA() {
+        return (UUID) queryValue("SELECT id FROM discovered_devices WHERE tenant_id = ? AND device_id = 'a-1'", f().tenantA());
     }
 
     WebTestClient b() {

@@ -1,0 +1,284 @@
+package io.fleetgate.device;
+
+import static io.fleetgate.database.Timestamps.instant;
+
+import io.fleetgate.database.SqlArrays;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The device list's SQL. A page is found first (canonical ids, in canonical order or, with an
+ * address range, in IP order), each filter by an index (V16), then its devices' records are read
+ * by canonical id. Pages start after the cursor by a keyset condition, never an offset.
+ */
+@Repository
+class DeviceSearchRepository {
+
+    /** A canonical device on a page; {@code ip} in IP order only. */
+    record Hit(UUID tenant, UUID canonical, @Nullable String ip) {
+    }
+
+    /** A source record of a listed device, as the list shows it. */
+    record ItemRow(UUID tenant, UUID canonical, UUID sourceId, String sourceName, String sourceType, @Nullable String hostname,
+                   List<String> ips, List<String> macs, @Nullable String sweptBy, Instant lastSeen) {
+    }
+
+    /** The agent filter's sources: those whose default agent it is, and those that sweep nothing (disabled). */
+    record AgentSources(UUID[] byDefault, UUID[] disabled) {
+    }
+
+    private final DatabaseClient database;
+
+    DeviceSearchRepository(DatabaseClient database) {
+        this.database = database;
+    }
+
+    /** What the agent filter needs of the sources (of the tenant, or all). */
+    Mono<AgentSources> agentSources(@Nullable UUID tenant, String agent) {
+        return database.sql("SELECT id, enabled, agent_uid = :agent AS by_default FROM integration_sources"
+                        + (tenant == null ? "" : " WHERE tenant_id = :tenant"))
+                .bind("agent", agent)
+                .bind("tenant", tenant == null ? new UUID(0, 0) : tenant)
+                .map((row, meta) -> new Object[]{row.get("id", UUID.class), row.get("enabled", Boolean.class), row.get("by_default", Boolean.class)})
+                .all().collectList()
+                .map(rows -> new AgentSources(
+                        rows.stream().filter(r -> Boolean.TRUE.equals(r[1]) && Boolean.TRUE.equals(r[2])).map(r -> (UUID) r[0]).toArray(UUID[]::new),
+                        rows.stream().filter(r -> !Boolean.TRUE.equals(r[1])).map(r -> (UUID) r[0]).toArray(UUID[]::new)));
+    }
+
+    /** The canonical devices of a page, in its order. */
+    Flux<Hit> page(DeviceQuery query, @Nullable AgentSources agentSources) {
+        Sql sql = new Sql();
+        if (query.byAddress()) {
+            return sql.execute(database, addressPage(query, agentSources, sql))
+                    .map((row, meta) -> new Hit(row.get("tenant_id", UUID.class), row.get("canonical_device_id", UUID.class),
+                            row.get("ip", String.class)))
+                    .all();
+        }
+        return sql.execute(database, canonicalPage(query, agentSources, sql))
+                .map((row, meta) -> new Hit(row.get("tenant_id", UUID.class), row.get("canonical_device_id", UUID.class), null))
+                .all();
+    }
+
+    /**
+     * IP order: the IPs canonical devices hold in the range, by the inet index of identifiers (a
+     * CIDR is one range of it, so any width costs one page), the other filters checked on the
+     * holder's records.
+     */
+    private static String addressPage(DeviceQuery query, @Nullable AgentSources agentSources, Sql sql) {
+        String records = String.join(" AND ", recordConditions(query, agentSources, sql));
+        StringBuilder text = new StringBuilder("""
+                SELECT i.tenant_id, i.canonical_device_id, i.value AS ip FROM device_identifiers i
+                 WHERE i.kind = 'ip' AND i.value::inet <<= :range::inet""");
+        sql.bind("range", query.range().toString());
+        if (query.tenant() != null) {
+            text.append(" AND i.tenant_id = :tenant");
+            sql.bind("tenant", query.tenant());
+        }
+        DeviceCursor.Position after = query.after();
+        if (after != null) {
+            sql.bind("afterTenant", after.tenant()).bind("afterIp", after.ip().toString()).bind("afterCanonical", after.canonical());
+            // the first condition bounds the index scan; the second steps past the cursor's own IP
+            text.append(query.tenant() != null
+                    ? " AND i.value::inet >= :afterIp::inet AND (i.value::inet > :afterIp::inet OR i.canonical_device_id > :afterCanonical)"
+                    : " AND (i.tenant_id, i.value::inet) >= (:afterTenant, :afterIp::inet)"
+                      + " AND ((i.tenant_id, i.value::inet) > (:afterTenant, :afterIp::inet) OR i.canonical_device_id > :afterCanonical)");
+        }
+        if (!records.isEmpty()) {
+            text.append(" AND EXISTS (SELECT 1 FROM discovered_devices d WHERE d.tenant_id = i.tenant_id")
+                    .append(" AND d.canonical_device_id = i.canonical_device_id AND ").append(records).append(")");
+        }
+        text.append(" ORDER BY i.tenant_id, i.value::inet, i.canonical_device_id LIMIT :limit");
+        sql.bind("limit", query.limit());
+        return text.toString();
+    }
+
+    /**
+     * Canonical order: records matching every filter, walked in (tenant, canonical) order by the
+     * index the planner finds cheapest for the filters. The agent filter is two branches (the
+     * agent's own devices, its sources' devices that name no agent), merged in order.
+     */
+    private static String canonicalPage(DeviceQuery query, @Nullable AgentSources agentSources, Sql sql) {
+        List<String> common = new ArrayList<>();
+        if (query.tenant() != null) {
+            common.add("d.tenant_id = :tenant");
+            sql.bind("tenant", query.tenant());
+        }
+        DeviceCursor.Position after = query.after();
+        if (after != null) {
+            common.add(query.tenant() != null ? "d.canonical_device_id > :afterCanonical"
+                    : "(d.tenant_id, d.canonical_device_id) > (:afterTenant, :afterCanonical)");
+            sql.bind("afterTenant", after.tenant()).bind("afterCanonical", after.canonical());
+        }
+        common.addAll(recordConditions(query, null, sql));
+        List<String> branches = new ArrayList<>();
+        if (query.agent() == null) {
+            branches.add(where(common));
+        } else {
+            List<String> own = new ArrayList<>(common);
+            own.add("d.agent_uid = :agent");
+            if (agentSources.disabled().length > 0) {
+                own.add("d.integration_source_id <> ALL(:disabledSources)");
+                sql.bind("disabledSources", agentSources.disabled());
+            }
+            branches.add(where(own));
+            if (agentSources.byDefault().length > 0) {
+                List<String> byDefault = new ArrayList<>(common);
+                byDefault.add("d.agent_uid IS NULL AND d.integration_source_id = ANY(:defaultSources)");
+                sql.bind("defaultSources", agentSources.byDefault());
+                branches.add(where(byDefault));
+            }
+            sql.bind("agent", query.agent());
+        }
+        sql.bind("limit", query.limit());
+        StringBuilder text = new StringBuilder("SELECT DISTINCT tenant_id, canonical_device_id FROM (");
+        for (int i = 0; i < branches.size(); i++) {
+            text.append(i == 0 ? "" : " UNION ALL ")
+                    .append("SELECT d.tenant_id, d.canonical_device_id FROM discovered_devices d WHERE ").append(branches.get(i));
+        }
+        return text.append(") x ORDER BY tenant_id, canonical_device_id LIMIT :limit").toString();
+    }
+
+    /**
+     * Conditions on one source record {@code d}: hostname prefix, MAC, source, and (when
+     * {@code agentSources} is given) the agent; each is served by an index of V16.
+     */
+    private static List<String> recordConditions(DeviceQuery query, @Nullable AgentSources agentSources, Sql sql) {
+        List<String> conditions = new ArrayList<>();
+        if (query.hostnamePrefix() != null) {
+            conditions.add("starts_with(lower(d.hostname) COLLATE \"C\", :hostname)");
+            sql.bind("hostname", query.hostnamePrefix());
+        }
+        if (query.mac() != null) {
+            conditions.add("d.mac_addresses @> ARRAY[:mac::text]");
+            sql.bind("mac", query.mac());
+        }
+        if (query.source() != null) {
+            conditions.add("d.integration_source_id = :source");
+            sql.bind("source", query.source());
+        }
+        if (query.agent() != null && agentSources != null) {
+            String own = "d.agent_uid = :agent" + (agentSources.disabled().length > 0 ? " AND d.integration_source_id <> ALL(:disabledSources)" : "");
+            conditions.add(agentSources.byDefault().length == 0 ? "(" + own + ")"
+                    : "((" + own + ") OR (d.agent_uid IS NULL AND d.integration_source_id = ANY(:defaultSources)))");
+            sql.bind("agent", query.agent());
+            if (agentSources.disabled().length > 0) {
+                sql.bind("disabledSources", agentSources.disabled());
+            }
+            if (agentSources.byDefault().length > 0) {
+                sql.bind("defaultSources", agentSources.byDefault());
+            }
+        }
+        return conditions;
+    }
+
+    private static String where(List<String> conditions) {
+        return conditions.isEmpty() ? "true" : String.join(" AND ", conditions);
+    }
+
+    /** The source records of a page's devices, each device by its index entry. */
+    Flux<ItemRow> items(List<Hit> hits) {
+        if (hits.isEmpty()) {
+            return Flux.empty();
+        }
+        return database.sql("""
+                        SELECT d.tenant_id, d.canonical_device_id, d.integration_source_id, s.name AS source_name, s.source_type,
+                               d.hostname, d.ip_addresses, d.mac_addresses, d.last_seen_at,
+                               CASE WHEN s.enabled THEN coalesce(d.agent_uid, s.agent_uid) END AS swept_by
+                          FROM (SELECT DISTINCT * FROM unnest(:tenants::uuid[], :canonicals::uuid[])) AS p(tenant_id, canonical_device_id)
+                          JOIN LATERAL (SELECT * FROM discovered_devices x
+                                         WHERE x.tenant_id = p.tenant_id AND x.canonical_device_id = p.canonical_device_id
+                                        OFFSET 0) d ON true
+                          JOIN integration_sources s ON s.id = d.integration_source_id
+                         ORDER BY d.first_seen_at, d.id""")
+                .bind("tenants", hits.stream().map(Hit::tenant).toArray(UUID[]::new))
+                .bind("canonicals", hits.stream().map(Hit::canonical).toArray(UUID[]::new))
+                .map((row, meta) -> new ItemRow(row.get("tenant_id", UUID.class), row.get("canonical_device_id", UUID.class),
+                        row.get("integration_source_id", UUID.class), row.get("source_name", String.class),
+                        row.get("source_type", String.class), row.get("hostname", String.class),
+                        SqlArrays.list(row.get("ip_addresses", String[].class)), SqlArrays.list(row.get("mac_addresses", String[].class)),
+                        row.get("swept_by", String.class), instant(row.get("last_seen_at", OffsetDateTime.class))))
+                .all();
+    }
+
+    /**
+     * The tenant's counts, in one pass over its records (grouped by canonical device), and the
+     * per-source and per-agent shares.
+     */
+    Mono<DeviceViews.Summary> summary(UUID tenant, int agents, Instant now) {
+        Mono<long[]> totals = database.sql("""
+                        WITH per_device AS (
+                            SELECT count(*) AS records, bool_or(s.enabled AND coalesce(d.agent_uid, s.agent_uid) IS NOT NULL) AS swept
+                              FROM discovered_devices d JOIN integration_sources s ON s.id = d.integration_source_id
+                             WHERE d.tenant_id = :tenant
+                             GROUP BY d.canonical_device_id)
+                        SELECT count(*) AS devices, coalesce(sum(records), 0) AS records,
+                               count(*) FILTER (WHERE records > 1) AS merged_devices,
+                               coalesce(sum(records) FILTER (WHERE records > 1), 0) AS merged_records,
+                               count(*) FILTER (WHERE NOT swept) AS unassigned
+                          FROM per_device""")
+                .bind("tenant", tenant)
+                .map((row, meta) -> new long[]{number(row.get("devices")), number(row.get("records")), number(row.get("merged_devices")),
+                        number(row.get("merged_records")), number(row.get("unassigned"))})
+                .one();
+        Mono<List<DeviceViews.SourceCount>> bySource = database.sql("""
+                        SELECT s.id, s.name, s.source_type, coalesce(c.records, 0) AS records
+                          FROM integration_sources s
+                          LEFT JOIN (SELECT integration_source_id, count(*) AS records FROM discovered_devices
+                                      WHERE tenant_id = :tenant GROUP BY integration_source_id) c ON c.integration_source_id = s.id
+                         WHERE s.tenant_id = :tenant
+                         ORDER BY s.name""")
+                .bind("tenant", tenant)
+                .map((row, meta) -> new DeviceViews.SourceCount(new DeviceViews.SourceRef(row.get("id", UUID.class),
+                        row.get("name", String.class), row.get("source_type", String.class)), number(row.get("records"))))
+                .all().collectList();
+        Mono<List<DeviceViews.AgentCount>> byAgent = database.sql("""
+                        SELECT coalesce(d.agent_uid, s.agent_uid) AS agent_uid, count(DISTINCT d.canonical_device_id) AS devices
+                          FROM discovered_devices d JOIN integration_sources s ON s.id = d.integration_source_id
+                         WHERE d.tenant_id = :tenant AND s.enabled AND coalesce(d.agent_uid, s.agent_uid) IS NOT NULL
+                         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT :agents""")
+                .bind("tenant", tenant)
+                .bind("agents", agents)
+                .map((row, meta) -> new DeviceViews.AgentCount(row.get("agent_uid", String.class), number(row.get("devices"))))
+                .all().collectList();
+        return Mono.zip(totals, bySource, byAgent).map(counts -> {
+            long[] t = counts.getT1();
+            return new DeviceViews.Summary(tenant, t[0], t[1], t[2], t[3], t[4], counts.getT2(), counts.getT3(), now);
+        });
+    }
+
+    private static long number(@Nullable Object value) {
+        return value == null ? 0 : ((Number) value).longValue();
+    }
+
+    /** A statement's text and its bindings, gathered while the text is built. */
+    private static final class Sql {
+        private final Map<String, Object> binds = new LinkedHashMap<>();
+
+        Sql bind(String name, Object value) {
+            binds.put(name, value);
+            return this;
+        }
+
+        DatabaseClient.GenericExecuteSpec execute(DatabaseClient database, String text) {
+            DatabaseClient.GenericExecuteSpec spec = database.sql(text);
+            for (Map.Entry<String, Object> bind : binds.entrySet()) {
+                if (Pattern.compile(":" + bind.getKey() + "\\b").matcher(text).find()) {
+                    spec = spec.bind(bind.getKey(), bind.getValue());
+                }
+            }
+            return spec;
+        }
+    }
+}
