@@ -24,18 +24,60 @@ class DeviceDetailRepository {
     private final DatabaseClient database;
     private final JsonMapper json = JsonMapper.shared();
 
+    // the statements (DevicePlansTest checks that each reads its rows by an index)
+    static final String RECORDS = """
+            SELECT d.*, s.name AS source_name, s.enabled AS source_enabled, s.agent_uid AS source_agent,
+                   s.default_ports AS source_ports
+              FROM discovered_devices d JOIN integration_sources s ON s.id = d.integration_source_id
+             WHERE d.tenant_id = :tenant AND d.canonical_device_id = :canonical
+             ORDER BY d.first_seen_at, d.id""";
+
+    static final String IDENTIFIERS = """
+            SELECT DISTINCT k.partition, k.kind, k.value, i.canonical_device_id, i.claimed_at
+              FROM unnest(:partitions::text[], :kinds::text[], :values::text[]) AS k(partition, kind, value)
+              LEFT JOIN LATERAL (SELECT canonical_device_id, claimed_at FROM device_identifiers x
+                                  WHERE x.tenant_id = :tenant AND x.partition = k.partition AND x.kind = k.kind
+                                    AND x.value = k.value
+                                 OFFSET 0) i ON true
+             ORDER BY k.kind DESC, k.value""";
+
+    static final String MERGES = """
+            SELECT m.reason, m.key, m.discovered_device_id, d.device_id, m.canonical_device_id, m.previous_canonical_device_id,
+                   m.integration_source_id, m.batch_seq, m.merged_at
+              FROM device_merges m JOIN discovered_devices d ON d.id = m.discovered_device_id
+             WHERE m.tenant_id = :tenant
+               AND (m.discovered_device_id = ANY(:records) OR m.previous_canonical_device_id = :canonical)
+             ORDER BY m.merged_at, m.id
+             LIMIT 1000""";
+
+    static final String UNMERGES = """
+            SELECT * FROM device_unmerges
+             WHERE tenant_id = :tenant AND (from_canonical_device_id = :canonical OR to_canonical_device_id = :canonical)
+             ORDER BY unmerged_at, id""";
+
+    static final String KEPT_APART = """
+            SELECT p.integration_source_id, p.device_id, p.other_source_id, p.other_device_id, p.unmerge_id,
+                   o.canonical_device_id AS other_canonical
+              FROM unnest(:sources::uuid[], :devices::text[]) AS r(source_id, device_id)
+              JOIN device_keep_apart p ON p.tenant_id = :tenant AND p.integration_source_id = r.source_id
+                                      AND p.device_id = r.device_id
+              LEFT JOIN discovered_devices o ON o.tenant_id = p.tenant_id AND o.integration_source_id = p.other_source_id
+                                            AND o.device_id = p.other_device_id
+             ORDER BY p.unmerge_id, p.device_id, p.other_device_id""";
+
+    static final String GUARD_EVENTS = """
+            SELECT * FROM merge_guard_events
+             WHERE tenant_id = :tenant AND (canonical_device_id = :canonical OR key = ANY(:keys::text[]))
+             ORDER BY guarded_at DESC, id DESC
+             LIMIT 100""";
+
     DeviceDetailRepository(DatabaseClient database) {
         this.database = database;
     }
 
     /** The device's source records, oldest first, with their sources' sweep defaults. */
     Flux<RecordRow> records(UUID tenant, UUID canonical) {
-        return database.sql("""
-                        SELECT d.*, s.name AS source_name, s.enabled AS source_enabled, s.agent_uid AS source_agent,
-                               s.default_ports AS source_ports
-                          FROM discovered_devices d JOIN integration_sources s ON s.id = d.integration_source_id
-                         WHERE d.tenant_id = :tenant AND d.canonical_device_id = :canonical
-                         ORDER BY d.first_seen_at, d.id""")
+        return database.sql(RECORDS)
                 .bind("tenant", tenant)
                 .bind("canonical", canonical)
                 .map((row, meta) -> recordRow(row))
@@ -82,14 +124,7 @@ class DeviceDetailRepository {
             record.macs().forEach(mac -> add(partitions, kinds, values, record.partition(), "mac", mac));
             record.ips().forEach(ip -> add(partitions, kinds, values, record.partition(), "ip", ip));
         }
-        return database.sql("""
-                        SELECT DISTINCT k.partition, k.kind, k.value, i.canonical_device_id, i.claimed_at
-                          FROM unnest(:partitions::text[], :kinds::text[], :values::text[]) AS k(partition, kind, value)
-                          LEFT JOIN LATERAL (SELECT canonical_device_id, claimed_at FROM device_identifiers x
-                                              WHERE x.tenant_id = :tenant AND x.partition = k.partition AND x.kind = k.kind
-                                                AND x.value = k.value
-                                             OFFSET 0) i ON true
-                         ORDER BY k.kind DESC, k.value""")
+        return database.sql(IDENTIFIERS)
                 .bind("tenant", tenant)
                 .bind("partitions", SqlArrays.literal(partitions.toArray(String[]::new)))
                 .bind("kinds", SqlArrays.literal(kinds.toArray(String[]::new)))
@@ -108,14 +143,7 @@ class DeviceDetailRepository {
 
     /** The merges of the device's records, and the IPs other devices took from it. */
     Flux<DeviceViews.Merge> merges(UUID tenant, UUID canonical, List<UUID> recordIds) {
-        return database.sql("""
-                        SELECT m.reason, m.key, m.discovered_device_id, d.device_id, m.canonical_device_id, m.previous_canonical_device_id,
-                               m.integration_source_id, m.batch_seq, m.merged_at
-                          FROM device_merges m JOIN discovered_devices d ON d.id = m.discovered_device_id
-                         WHERE m.tenant_id = :tenant
-                           AND (m.discovered_device_id = ANY(:records) OR m.previous_canonical_device_id = :canonical)
-                         ORDER BY m.merged_at, m.id
-                         LIMIT 1000""")
+        return database.sql(MERGES)
                 .bind("tenant", tenant)
                 .bind("canonical", canonical)
                 .bind("records", recordIds.toArray(UUID[]::new))
@@ -129,10 +157,7 @@ class DeviceDetailRepository {
 
     /** Source records split out of this device, or this device's own split. */
     Flux<DeviceViews.Unmerge> unmerges(UUID tenant, UUID canonical) {
-        return database.sql("""
-                        SELECT * FROM device_unmerges
-                         WHERE tenant_id = :tenant AND (from_canonical_device_id = :canonical OR to_canonical_device_id = :canonical)
-                         ORDER BY unmerged_at, id""")
+        return database.sql(UNMERGES)
                 .bind("tenant", tenant)
                 .bind("canonical", canonical)
                 .map((row, meta) -> new DeviceViews.Unmerge(row.get("id", Long.class), row.get("discovered_device_id", UUID.class),
@@ -145,15 +170,7 @@ class DeviceDetailRepository {
 
     /** The pins of the device's records, with where each counterpart is now. */
     Flux<DeviceViews.KeptApart> keptApart(UUID tenant, List<DeviceViews.SourceRecord> records) {
-        return database.sql("""
-                        SELECT p.integration_source_id, p.device_id, p.other_source_id, p.other_device_id, p.unmerge_id,
-                               o.canonical_device_id AS other_canonical
-                          FROM unnest(:sources::uuid[], :devices::text[]) AS r(source_id, device_id)
-                          JOIN device_keep_apart p ON p.tenant_id = :tenant AND p.integration_source_id = r.source_id
-                                                  AND p.device_id = r.device_id
-                          LEFT JOIN discovered_devices o ON o.tenant_id = p.tenant_id AND o.integration_source_id = p.other_source_id
-                                                        AND o.device_id = p.other_device_id
-                         ORDER BY p.unmerge_id, p.device_id, p.other_device_id""")
+        return database.sql(KEPT_APART)
                 .bind("tenant", tenant)
                 .bind("sources", records.stream().map(r -> r.source().id()).toArray(UUID[]::new))
                 .bind("devices", SqlArrays.literal(records.stream().map(DeviceViews.SourceRecord::deviceId).toArray(String[]::new)))
@@ -165,11 +182,7 @@ class DeviceDetailRepository {
 
     /** Guard events that name this device, or a key its records report. */
     Flux<DeviceViews.GuardEvent> guardEvents(UUID tenant, UUID canonical, List<String> keys) {
-        return database.sql("""
-                        SELECT * FROM merge_guard_events
-                         WHERE tenant_id = :tenant AND (canonical_device_id = :canonical OR key = ANY(:keys::text[]))
-                         ORDER BY guarded_at DESC, id DESC
-                         LIMIT 100""")
+        return database.sql(GUARD_EVENTS)
                 .bind("tenant", tenant)
                 .bind("canonical", canonical)
                 .bind("keys", SqlArrays.literal(keys.toArray(String[]::new)))

@@ -36,6 +36,8 @@ class DeviceSearchRepository {
 
     /** The agent filter's sources: those whose default agent it is, and those that sweep nothing (disabled). */
     record AgentSources(UUID[] byDefault, UUID[] disabled) {
+        /** For a query without the agent filter. */
+        static final AgentSources NONE = new AgentSources(new UUID[0], new UUID[0]);
     }
 
     private final DatabaseClient database;
@@ -58,17 +60,18 @@ class DeviceSearchRepository {
     }
 
     /** The canonical devices of a page, in its order. */
-    Flux<Hit> page(DeviceQuery query, @Nullable AgentSources agentSources) {
-        Sql sql = new Sql();
-        if (query.byAddress()) {
-            return sql.execute(database, addressPage(query, agentSources, sql))
-                    .map((row, meta) -> new Hit(row.get("tenant_id", UUID.class), row.get("canonical_device_id", UUID.class),
-                            row.get("ip", String.class)))
-                    .all();
-        }
-        return sql.execute(database, canonicalPage(query, agentSources, sql))
-                .map((row, meta) -> new Hit(row.get("tenant_id", UUID.class), row.get("canonical_device_id", UUID.class), null))
+    Flux<Hit> page(DeviceQuery query, AgentSources agentSources) {
+        Statement statement = pageStatement(query, agentSources);
+        return statement.bind(database.sql(statement.text()))
+                .map((row, meta) -> new Hit(row.get("tenant_id", UUID.class), row.get("canonical_device_id", UUID.class),
+                        query.byAddress() ? row.get("ip", String.class) : null))
                 .all();
+    }
+
+    /** The statement that finds a page (its plan is what DevicePlansTest checks). */
+    static Statement pageStatement(DeviceQuery query, AgentSources agentSources) {
+        Statement sql = new Statement();
+        return sql.text(query.byAddress() ? addressPage(query, agentSources, sql) : canonicalPage(query, agentSources, sql));
     }
 
     /**
@@ -76,7 +79,7 @@ class DeviceSearchRepository {
      * CIDR is one range of it, so any width costs one page), the other filters checked on the
      * holder's records.
      */
-    private static String addressPage(DeviceQuery query, @Nullable AgentSources agentSources, Sql sql) {
+    private static String addressPage(DeviceQuery query, AgentSources agentSources, Statement sql) {
         String records = String.join(" AND ", recordConditions(query, agentSources, sql));
         StringBuilder text = new StringBuilder("""
                 SELECT i.tenant_id, i.canonical_device_id, i.value AS ip FROM device_identifiers i
@@ -105,56 +108,44 @@ class DeviceSearchRepository {
     }
 
     /**
-     * Canonical order: records matching every filter, walked in (tenant, canonical) order by the
-     * index the planner finds cheapest for the filters. The agent filter is two branches (the
-     * agent's own devices, its sources' devices that name no agent), merged in order.
+     * Canonical order: records matching every filter, walked in (tenant, canonical) order, or found
+     * by a filter's index and sorted when the planner expects few of them (it has the statistics
+     * of each indexed expression to tell). A MAC has no such statistics (nearly every one is
+     * unique, which arrays' statistics do not record), so its records are found first by their
+     * index, behind an OFFSET 0 fence, and the other filters applied to those few.
      */
-    private static String canonicalPage(DeviceQuery query, @Nullable AgentSources agentSources, Sql sql) {
-        List<String> common = new ArrayList<>();
+    private static String canonicalPage(DeviceQuery query, AgentSources agentSources, Statement sql) {
+        String records = "discovered_devices d";
+        if (query.mac() != null) {
+            records = "(SELECT * FROM discovered_devices d WHERE d.mac_addresses @> ARRAY[:mac::text]"
+                    + (query.tenant() != null ? " AND d.tenant_id = :tenant" : "") + " OFFSET 0) d";
+            sql.bind("mac", query.mac());
+            query = new DeviceQuery(query.tenant(), query.range(), null, query.hostnamePrefix(), query.source(), query.agent(),
+                    query.after(), query.limit());
+        }
+        List<String> conditions = new ArrayList<>();
         if (query.tenant() != null) {
-            common.add("d.tenant_id = :tenant");
+            conditions.add("d.tenant_id = :tenant");
             sql.bind("tenant", query.tenant());
         }
         DeviceCursor.Position after = query.after();
         if (after != null) {
-            common.add(query.tenant() != null ? "d.canonical_device_id > :afterCanonical"
+            conditions.add(query.tenant() != null ? "d.canonical_device_id > :afterCanonical"
                     : "(d.tenant_id, d.canonical_device_id) > (:afterTenant, :afterCanonical)");
             sql.bind("afterTenant", after.tenant()).bind("afterCanonical", after.canonical());
         }
-        common.addAll(recordConditions(query, null, sql));
-        List<String> branches = new ArrayList<>();
-        if (query.agent() == null) {
-            branches.add(where(common));
-        } else {
-            List<String> own = new ArrayList<>(common);
-            own.add("d.agent_uid = :agent");
-            if (agentSources.disabled().length > 0) {
-                own.add("d.integration_source_id <> ALL(:disabledSources)");
-                sql.bind("disabledSources", agentSources.disabled());
-            }
-            branches.add(where(own));
-            if (agentSources.byDefault().length > 0) {
-                List<String> byDefault = new ArrayList<>(common);
-                byDefault.add("d.agent_uid IS NULL AND d.integration_source_id = ANY(:defaultSources)");
-                sql.bind("defaultSources", agentSources.byDefault());
-                branches.add(where(byDefault));
-            }
-            sql.bind("agent", query.agent());
-        }
+        conditions.addAll(recordConditions(query, agentSources, sql));
         sql.bind("limit", query.limit());
-        StringBuilder text = new StringBuilder("SELECT DISTINCT tenant_id, canonical_device_id FROM (");
-        for (int i = 0; i < branches.size(); i++) {
-            text.append(i == 0 ? "" : " UNION ALL ")
-                    .append("SELECT d.tenant_id, d.canonical_device_id FROM discovered_devices d WHERE ").append(branches.get(i));
-        }
-        return text.append(") x ORDER BY tenant_id, canonical_device_id LIMIT :limit").toString();
+        return "SELECT DISTINCT d.tenant_id, d.canonical_device_id FROM " + records + " WHERE " + where(conditions)
+                + " ORDER BY d.tenant_id, d.canonical_device_id LIMIT :limit";
     }
 
     /**
-     * Conditions on one source record {@code d}: hostname prefix, MAC, source, and (when
-     * {@code agentSources} is given) the agent; each is served by an index of V16.
+     * Conditions on one source record {@code d}: hostname prefix, MAC, source, and the agent (its
+     * own, or its source's default when it names none; sources switched off sweep nothing); each
+     * is served by an index of V16.
      */
-    private static List<String> recordConditions(DeviceQuery query, @Nullable AgentSources agentSources, Sql sql) {
+    private static List<String> recordConditions(DeviceQuery query, AgentSources agentSources, Statement sql) {
         List<String> conditions = new ArrayList<>();
         if (query.hostnamePrefix() != null) {
             conditions.add("starts_with(lower(d.hostname) COLLATE \"C\", :hostname)");
@@ -168,7 +159,7 @@ class DeviceSearchRepository {
             conditions.add("d.integration_source_id = :source");
             sql.bind("source", query.source());
         }
-        if (query.agent() != null && agentSources != null) {
+        if (query.agent() != null) {
             String own = "d.agent_uid = :agent" + (agentSources.disabled().length > 0 ? " AND d.integration_source_id <> ALL(:disabledSources)" : "");
             conditions.add(agentSources.byDefault().length == 0 ? "(" + own + ")"
                     : "((" + own + ") OR (d.agent_uid IS NULL AND d.integration_source_id = ANY(:defaultSources)))");
@@ -263,16 +254,26 @@ class DeviceSearchRepository {
     }
 
     /** A statement's text and its bindings, gathered while the text is built. */
-    private static final class Sql {
+    static final class Statement {
         private final Map<String, Object> binds = new LinkedHashMap<>();
+        private String text = "";
 
-        Sql bind(String name, Object value) {
+        Statement bind(String name, Object value) {
             binds.put(name, value);
             return this;
         }
 
-        DatabaseClient.GenericExecuteSpec execute(DatabaseClient database, String text) {
-            DatabaseClient.GenericExecuteSpec spec = database.sql(text);
+        Statement text(String sql) {
+            this.text = sql;
+            return this;
+        }
+
+        String text() {
+            return text;
+        }
+
+        /** The bindings the text uses, on a statement of that text (or of one that wraps it, as EXPLAIN does). */
+        DatabaseClient.GenericExecuteSpec bind(DatabaseClient.GenericExecuteSpec spec) {
             for (Map.Entry<String, Object> bind : binds.entrySet()) {
                 if (Pattern.compile(":" + bind.getKey() + "\\b").matcher(text).find()) {
                     spec = spec.bind(bind.getKey(), bind.getValue());

@@ -70,9 +70,9 @@ public class DeviceService {
             if (query.after() != null && query.tenant() != null && !query.after().tenant().equals(query.tenant())) {
                 throw GatewayException.invalid("after", "a cursor of another tenant's list");
             }
-            Mono<DeviceSearchRepository.AgentSources> sources = query.agent() == null ? Mono.just(new DeviceSearchRepository.AgentSources(
-                    new UUID[0], new UUID[0])) : search.agentSources(query.tenant(), query.agent());
-            return sources.flatMap(agentSources -> search.page(query, query.agent() == null ? null : agentSources).collectList())
+            Mono<DeviceSearchRepository.AgentSources> sources = query.agent() == null ? Mono.just(DeviceSearchRepository.AgentSources.NONE)
+                    : search.agentSources(query.tenant(), query.agent());
+            return sources.flatMap(agentSources -> search.page(query, agentSources).collectList())
                     .flatMap(hits -> search.items(hits).collectList().map(rows -> page(query, hits, rows)));
         });
     }
