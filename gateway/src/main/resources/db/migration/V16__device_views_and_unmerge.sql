@@ -42,8 +42,7 @@ CREATE INDEX device_unmerges_from ON device_unmerges (tenant_id, from_canonical_
 CREATE INDEX device_unmerges_to ON device_unmerges (tenant_id, to_canonical_device_id);
 
 -- Pairs of source records identity never joins again (written both ways by an unmerge). Keyed by
--- what the source calls the device, so the pin outlives the row (a device re-created, a source
--- moved to another partition); it goes with either source.
+-- what the source calls the device, as identity knows a batch's devices; it goes with either source.
 CREATE TABLE device_keep_apart (
     tenant_id             uuid             NOT NULL,
     integration_source_id uuid             NOT NULL REFERENCES integration_sources (id) ON DELETE CASCADE,

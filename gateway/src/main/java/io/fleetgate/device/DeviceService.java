@@ -16,6 +16,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -109,7 +110,7 @@ public class DeviceService {
     }
 
     private static DeviceViews.Item item(DeviceSearchRepository.Hit hit, List<DeviceSearchRepository.ItemRow> records) {
-        Set<String> hostnames = new TreeSet<>();
+        Set<String> hostnames = new LinkedHashSet<>(); // the oldest record's first: it names the device
         Set<IpAddress> ips = new TreeSet<>();
         Set<String> macs = new TreeSet<>();
         Map<UUID, DeviceViews.SourceRef> sources = new LinkedHashMap<>();
@@ -160,7 +161,7 @@ public class DeviceService {
                                       List<DeviceViews.Unmerge> unmerged, List<DeviceViews.KeptApart> apart,
                                       List<DeviceViews.GuardEvent> guarded) {
         List<DeviceViews.SourceRecord> records = rows.stream().map(DeviceDetailRepository.RecordRow::record).toList();
-        Set<String> hostnames = new TreeSet<>();
+        Set<String> hostnames = new LinkedHashSet<>();
         Set<IpAddress> ips = new TreeSet<>();
         Set<String> macs = new TreeSet<>();
         records.forEach(record -> {

@@ -186,6 +186,13 @@ class CrossTenantMatrixTest extends GatewayTest {
                     t.page("/agents?tenant=" + t.f().tenantA()).expectStatus().isNotFound();
                 }),
                 ui("GET /agents/{tenant}/{*agent}", t -> t.page("/agents/" + t.f().tenantA() + "/agent-a").expectStatus().isNotFound()),
+                ui("GET /devices", t -> {
+                    t.pageWithout("/devices?q=127.77.0.0/16", t.f().tenantA().toString(), t.deviceA().toString());
+                    t.page("/devices?tenant=" + t.f().tenantA()).expectStatus().isNotFound();
+                }),
+                ui("GET /devices/{tenant}/{canonical}", t -> t.page("/devices/" + t.f().tenantA() + "/" + t.deviceA()).expectStatus().isNotFound()),
+                ui("POST /devices/{tenant}/{canonical}/unmerge", t -> t.form("/devices/" + t.f().tenantA() + "/" + t.deviceA() + "/unmerge",
+                        "discoveredDeviceId=" + t.recordA() + "&reason=stolen").expectStatus().isNotFound()),
                 ui("GET /infrastructure/sync-services", t -> t.pageWithout("/infrastructure/sync-services", t.f().syncA().toString())),
                 ui("GET /infrastructure/sync-services/new", t -> t.pageWithout("/infrastructure/sync-services/new", t.f().tenantA().toString())),
                 ui("POST /infrastructure/sync-services", t -> t.form("/infrastructure/sync-services", "tenantId=" + t.f().tenantA() + "&name=planted")
