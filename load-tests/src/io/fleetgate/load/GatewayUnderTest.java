@@ -154,6 +154,11 @@ final class GatewayUnderTest implements AutoCloseable {
      * none per call (HTTP Basic checks the password on every request), as the UI's own calls go.
      */
     Object sessionGet(String path) throws Exception {
+        return json.readValue(sessionText(path, "application/json"), Object.class);
+    }
+
+    /** A page or a JSON answer of the signed-in session, as text. */
+    String sessionText(String path, String accept) throws Exception {
         if (session == null) {
             HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/login")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -168,9 +173,21 @@ final class GatewayUnderTest implements AutoCloseable {
             session = cookie(signedIn);
         }
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .header("Cookie", session).header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+                .header("Cookie", session).header("Accept", accept).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("GET " + path + " -> " + response.statusCode() + " " + response.body());
+        }
+        return response.body();
+    }
+
+    /** A JSON POST of the signed-in session, with a CSRF token of it (taken from a page's form). */
+    Object sessionPost(String path, Object body, String csrf) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .header("Cookie", session).header("X-CSRF-TOKEN", csrf).header("Content-Type", "application/json")
+                .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("POST " + path + " -> " + response.statusCode() + " " + response.body());
         }
         return json.readValue(response.body(), Object.class);
     }

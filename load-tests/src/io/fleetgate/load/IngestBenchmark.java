@@ -45,6 +45,7 @@ final class IngestBenchmark {
         boolean resync = options.flag("resync");
         String heap = options.text("heap", "512m");
         long warmup = options.number("warmup", 300_000);
+        long devicesApi = options.number("devices-api", 0);
         System.out.printf("ingest: %,d devices, %d streams, batches of %d, window %d%s, gateway -Xmx%s, %,d devices of warm-up%n",
                 devices, flood ? 1 : streams, batch, window, flood ? " (flood: no window)" : "", heap, warmup);
 
@@ -107,6 +108,9 @@ final class IngestBenchmark {
                     throw new IllegalStateException("the re-sync created rows");
                 }
             }
+            if (devicesApi > 0) {
+                DevicesBenchmark.run(gateway, bench.tenant(), bench.syncService(), bench.stub(), sources, devices, (int) devicesApi);
+            }
             channel.shutdownNow();
             execute(gateway, "CHECKPOINT");
             double copySeconds = copyBaseline(gateway, devices);
@@ -126,7 +130,8 @@ final class IngestBenchmark {
     }
 
     /** A tenant with one sync service and a source per stream, and a stub holding the sync service's credential. */
-    private record Bench(String tenant, List<String> sources, ReactorAgentGatewayServiceGrpc.ReactorAgentGatewayServiceStub stub) {
+    private record Bench(String tenant, String syncService, List<String> sources,
+                         ReactorAgentGatewayServiceGrpc.ReactorAgentGatewayServiceStub stub) {
 
         static Bench of(GatewayUnderTest gateway, ManagedChannel channel, String name, int streams) throws Exception {
             String tenant = gateway.createTenant(name);
@@ -137,7 +142,7 @@ final class IngestBenchmark {
             }
             Metadata auth = new Metadata();
             auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + sync.get("credential"));
-            return new Bench(tenant, sources, ReactorAgentGatewayServiceGrpc.newReactorStub(channel)
+            return new Bench(tenant, (String) sync.get("id"), sources, ReactorAgentGatewayServiceGrpc.newReactorStub(channel)
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth)));
         }
     }
