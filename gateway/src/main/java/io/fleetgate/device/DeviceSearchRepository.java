@@ -25,8 +25,12 @@ import reactor.core.publisher.Mono;
 @Repository
 class DeviceSearchRepository {
 
-    /** A canonical device on a page; {@code ip} in IP order only. */
-    record Hit(UUID tenant, UUID canonical, @Nullable String ip) {
+    /** A canonical device on a page; {@code ip} in IP order only; {@code scanned} only on a budgeted page's last IP looked at. */
+    record Hit(UUID tenant, UUID canonical, @Nullable String ip, @Nullable Integer scanned) {
+
+        Hit(UUID tenant, UUID canonical, @Nullable String ip) {
+            this(tenant, canonical, ip, null);
+        }
     }
 
     /** A source record of a listed device, as the list shows it. */
@@ -59,13 +63,35 @@ class DeviceSearchRepository {
                         rows.stream().filter(r -> !Boolean.TRUE.equals(r[1])).map(r -> (UUID) r[0]).toArray(UUID[]::new)));
     }
 
-    /** The canonical devices of a page, in its order. */
-    Flux<Hit> page(DeviceQuery query, AgentSources agentSources) {
+    /**
+     * IPs one page may walk past in IP order when other filters are given too: each costs a look at
+     * its device's records, and the records that match may sit anywhere in the range (a source whose
+     * devices are all in its last subnet), so a page stops there and says where to go on.
+     */
+    static final int SCAN_BUDGET = 5000;
+
+    /**
+     * A page's devices in its order, and, when it stopped at the scan budget before it was full,
+     * the last IP it looked at (the next page starts after it).
+     */
+    record Found(List<Hit> hits, @Nullable Hit resumeAfter) {
+    }
+
+    Mono<Found> page(DeviceQuery query, AgentSources agentSources) {
         Statement statement = pageStatement(query, agentSources);
         return statement.bind(database.sql(statement.text()))
-                .map((row, meta) -> new Hit(row.get("tenant_id", UUID.class), row.get("canonical_device_id", UUID.class),
-                        query.byAddress() ? row.get("ip", String.class) : null))
-                .all();
+                .map((row, meta) -> {
+                    Hit hit = new Hit(row.get("tenant_id", UUID.class), row.get("canonical_device_id", UUID.class),
+                            query.byAddress() ? row.get("ip", String.class) : null);
+                    boolean matched = !statement.budgeted() || Boolean.TRUE.equals(row.get("matched", Boolean.class));
+                    return matched ? hit : new Hit(hit.tenant(), hit.canonical(), hit.ip(), row.get("scanned", Integer.class));
+                })
+                .all().collectList()
+                .map(rows -> {
+                    List<Hit> hits = rows.stream().filter(hit -> hit.scanned() == null).toList();
+                    Hit last = rows.stream().filter(hit -> hit.scanned() != null).findFirst().orElse(null);
+                    return new Found(hits, last != null && last.scanned() >= SCAN_BUDGET ? last : null);
+                });
     }
 
     /** The statement that finds a page (its plan is what DevicePlansTest checks). */
@@ -76,14 +102,16 @@ class DeviceSearchRepository {
 
     /**
      * IP order: the IPs canonical devices hold in the range, by the inet index of identifiers (a
-     * CIDR is one range of it, so any width costs one page), the other filters checked on the
-     * holder's records.
+     * CIDR is one range of it, so any width costs one page). Other filters are checked on the
+     * holder's records for at most {@link #SCAN_BUDGET} IPs: the matches among them (up to the
+     * page's length), and the last IP looked at with how many were.
      */
     private static String addressPage(DeviceQuery query, AgentSources agentSources, Statement sql) {
         String records = String.join(" AND ", recordConditions(query, agentSources, sql));
         StringBuilder text = new StringBuilder("""
                 SELECT i.tenant_id, i.canonical_device_id, i.value AS ip FROM device_identifiers i
                  WHERE i.kind = 'ip' AND i.value::inet <<= :range::inet""");
+        String order = " ORDER BY tenant_id, ip::inet, canonical_device_id";
         sql.bind("range", query.range().toString());
         if (query.tenant() != null) {
             text.append(" AND i.tenant_id = :tenant");
@@ -98,13 +126,19 @@ class DeviceSearchRepository {
                     : " AND (i.tenant_id, i.value::inet) >= (:afterTenant, :afterIp::inet)"
                       + " AND ((i.tenant_id, i.value::inet) > (:afterTenant, :afterIp::inet) OR i.canonical_device_id > :afterCanonical)");
         }
-        if (!records.isEmpty()) {
-            text.append(" AND EXISTS (SELECT 1 FROM discovered_devices d WHERE d.tenant_id = i.tenant_id")
-                    .append(" AND d.canonical_device_id = i.canonical_device_id AND ").append(records).append(")");
-        }
         text.append(" ORDER BY i.tenant_id, i.value::inet, i.canonical_device_id LIMIT :limit");
         sql.bind("limit", query.limit());
-        return text.toString();
+        if (records.isEmpty()) {
+            return text.toString();
+        }
+        sql.bind("budget", SCAN_BUDGET).budgeted(true);
+        return "WITH scanned AS MATERIALIZED (" + text.toString().replace("LIMIT :limit", "LIMIT :budget") + ")\n"
+                + "SELECT * FROM (SELECT s.*, true AS matched, 0 AS scanned FROM scanned s"
+                + " WHERE EXISTS (SELECT 1 FROM discovered_devices d WHERE d.tenant_id = s.tenant_id"
+                + " AND d.canonical_device_id = s.canonical_device_id AND " + records + ")" + order + " LIMIT :limit) m\n"
+                + "UNION ALL\n"
+                + "SELECT * FROM (SELECT s.*, false, (SELECT count(*) FROM scanned)::int FROM scanned s"
+                + " ORDER BY tenant_id DESC, ip::inet DESC, canonical_device_id DESC LIMIT 1) l";
     }
 
     /**
@@ -257,6 +291,17 @@ class DeviceSearchRepository {
     static final class Statement {
         private final Map<String, Object> binds = new LinkedHashMap<>();
         private String text = "";
+        private boolean budgeted;
+
+        /** Whether the page is walked within the scan budget (its rows say which matched). */
+        boolean budgeted() {
+            return budgeted;
+        }
+
+        Statement budgeted(boolean value) {
+            budgeted = value;
+            return this;
+        }
 
         Statement bind(String name, Object value) {
             binds.put(name, value);

@@ -73,8 +73,8 @@ public class DeviceService {
             }
             Mono<DeviceSearchRepository.AgentSources> sources = query.agent() == null ? Mono.just(DeviceSearchRepository.AgentSources.NONE)
                     : search.agentSources(query.tenant(), query.agent());
-            return sources.flatMap(agentSources -> search.page(query, agentSources).collectList())
-                    .flatMap(hits -> search.items(hits).collectList().map(rows -> page(query, hits, rows)));
+            return sources.flatMap(agentSources -> search.page(query, agentSources))
+                    .flatMap(found -> search.items(found.hits()).collectList().map(rows -> page(query, found, rows)));
         });
     }
 
@@ -90,7 +90,12 @@ public class DeviceService {
                 query.after(), query.limit());
     }
 
-    private static DeviceViews.Page page(DeviceQuery query, List<DeviceSearchRepository.Hit> hits, List<DeviceSearchRepository.ItemRow> rows) {
+    /**
+     * The page's items and the cursor after its last one; a page that stopped at the scan budget
+     * before it was full goes on after the last IP it looked at.
+     */
+    private static DeviceViews.Page page(DeviceQuery query, DeviceSearchRepository.Found found, List<DeviceSearchRepository.ItemRow> rows) {
+        List<DeviceSearchRepository.Hit> hits = found.hits();
         Map<UUID, List<DeviceSearchRepository.ItemRow>> byDevice = new LinkedHashMap<>();
         rows.forEach(row -> byDevice.computeIfAbsent(row.canonical(), c -> new ArrayList<>()).add(row));
         List<DeviceViews.Item> items = new ArrayList<>(hits.size());
@@ -100,12 +105,9 @@ public class DeviceService {
                 items.add(item(hit, records));
             }
         }
-        String next = null;
-        if (hits.size() == query.limit()) {
-            DeviceSearchRepository.Hit last = hits.get(hits.size() - 1);
-            next = DeviceCursor.encode(new DeviceCursor.Position(last.tenant(), last.canonical(),
-                    last.ip() == null ? null : IpAddress.parse(last.ip())));
-        }
+        DeviceSearchRepository.Hit last = hits.size() == query.limit() ? hits.get(hits.size() - 1) : found.resumeAfter();
+        String next = last == null ? null : DeviceCursor.encode(new DeviceCursor.Position(last.tenant(), last.canonical(),
+                last.ip() == null ? null : IpAddress.parse(last.ip())));
         return new DeviceViews.Page(items, next);
     }
 

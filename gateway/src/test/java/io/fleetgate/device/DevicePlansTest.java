@@ -34,6 +34,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 class DevicePlansTest extends GatewayTest {
 
     private static final int DEVICES = 100_000;
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.shared();
     private static final List<String> BIG_TABLES = List.of("discovered_devices", "device_identifiers", "device_merges");
 
     @Autowired
@@ -153,6 +154,31 @@ class DevicePlansTest extends GatewayTest {
             spec = spec.bind(bind.getKey(), bind.getValue());
         }
         assertIndexed(name, spec);
+    }
+
+    /**
+     * A wide CIDR with a filter whose devices sit at the end of it: each page looks at no more than
+     * the scan budget of IPs, and says where to go on even when it found nothing; following the
+     * cursors finds every match, once.
+     */
+    @org.junit.jupiter.api.Test
+    void aWideRangeWithAFilterMatchingItsEndIsWalkedAPageOfBoundedWorkAtATime() {
+        List<String> found = new ArrayList<>();
+        int emptyPagesWithMore = 0;
+        int pages = 0;
+        String after = "";
+        do {
+            var page = JSON.readTree(admin().get().uri("/api/v1/devices?tenant_id=" + tenant + "&cidr=10.0.0.0/8&q=host-09999&limit=4&after="
+                    + after).exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody());
+            page.path("items").forEach(item -> found.add(item.path("hostnames").get(0).asString()));
+            after = page.path("next").isNull() ? null : page.path("next").asString();
+            emptyPagesWithMore += page.path("items").isEmpty() && after != null ? 1 : 0;
+            pages++;
+        } while (after != null && pages < 100);
+        // one item per matching IP: 99991 is merged with 99990, whose record names their device
+        assertThat(found).containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(99990, 99999)
+                .mapToObj(i -> "host-0" + (i == 99991 ? 99990 : i)).toList());
+        assertThat(emptyPagesWithMore).as("pages that stopped at the budget").isGreaterThanOrEqualTo(DEVICES / DeviceSearchRepository.SCAN_BUDGET - 2);
     }
 
     private static String assertIndexed(String name, DatabaseClient.GenericExecuteSpec explain) {
