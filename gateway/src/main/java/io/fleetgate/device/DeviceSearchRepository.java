@@ -68,7 +68,7 @@ class DeviceSearchRepository {
      * its device's records, and the records that match may sit anywhere in the range (a source whose
      * devices are all in its last subnet), so a page stops there and says where to go on.
      */
-    static final int SCAN_BUDGET = 5000;
+    static final int SCAN_BUDGET = 2000;
 
     /**
      * A page's devices in its order, and, when it stopped at the scan budget before it was full,
@@ -238,49 +238,73 @@ class DeviceSearchRepository {
     }
 
     /**
-     * The tenant's counts, in one pass over its records (grouped by canonical device), and the
-     * per-source and per-agent shares.
+     * The tenant's counts. Devices and merged devices in one pass over the canonical index (an
+     * index-only scan); records per source from the sources' counters (ingest adds each row it
+     * creates, and rows go only with their source); per agent, its own records by the agent index
+     * and its sources' other records by those counters; unassigned devices from the records no
+     * agent sweeps (none, when every source has a default agent), each checked for another record
+     * that is swept.
      */
     Mono<DeviceViews.Summary> summary(UUID tenant, int agents, Instant now) {
-        Mono<long[]> totals = database.sql("""
-                        WITH per_device AS (
-                            SELECT count(*) AS records, bool_or(s.enabled AND coalesce(d.agent_uid, s.agent_uid) IS NOT NULL) AS swept
-                              FROM discovered_devices d JOIN integration_sources s ON s.id = d.integration_source_id
-                             WHERE d.tenant_id = :tenant
-                             GROUP BY d.canonical_device_id)
-                        SELECT count(*) AS devices, coalesce(sum(records), 0) AS records,
-                               count(*) FILTER (WHERE records > 1) AS merged_devices,
-                               coalesce(sum(records) FILTER (WHERE records > 1), 0) AS merged_records,
-                               count(*) FILTER (WHERE NOT swept) AS unassigned
-                          FROM per_device""")
+        Mono<long[]> devices = database.sql("""
+                        SELECT count(*) AS devices, count(*) FILTER (WHERE records > 1) AS merged_devices,
+                               coalesce(sum(records) FILTER (WHERE records > 1), 0) AS merged_records
+                          FROM (SELECT count(*) AS records FROM discovered_devices WHERE tenant_id = :tenant
+                                 GROUP BY canonical_device_id) per_device""")
                 .bind("tenant", tenant)
-                .map((row, meta) -> new long[]{number(row.get("devices")), number(row.get("records")), number(row.get("merged_devices")),
-                        number(row.get("merged_records")), number(row.get("unassigned"))})
+                .map((row, meta) -> new long[]{number(row.get("devices")), number(row.get("merged_devices")), number(row.get("merged_records"))})
                 .one();
-        Mono<List<DeviceViews.SourceCount>> bySource = database.sql("""
-                        SELECT s.id, s.name, s.source_type, coalesce(c.records, 0) AS records
+        Mono<List<SourceRow>> sources = database.sql("""
+                        SELECT s.id, s.name, s.source_type, s.enabled, s.agent_uid, s.last_device_count AS records,
+                               coalesce(own.records, 0) AS own_agent_records
                           FROM integration_sources s
                           LEFT JOIN (SELECT integration_source_id, count(*) AS records FROM discovered_devices
-                                      WHERE tenant_id = :tenant GROUP BY integration_source_id) c ON c.integration_source_id = s.id
+                                      WHERE tenant_id = :tenant AND agent_uid IS NOT NULL GROUP BY 1) own ON own.integration_source_id = s.id
                          WHERE s.tenant_id = :tenant
                          ORDER BY s.name""")
                 .bind("tenant", tenant)
-                .map((row, meta) -> new DeviceViews.SourceCount(new DeviceViews.SourceRef(row.get("id", UUID.class),
-                        row.get("name", String.class), row.get("source_type", String.class)), number(row.get("records"))))
+                .map((row, meta) -> new SourceRow(new DeviceViews.SourceRef(row.get("id", UUID.class), row.get("name", String.class),
+                        row.get("source_type", String.class)), Boolean.TRUE.equals(row.get("enabled", Boolean.class)),
+                        row.get("agent_uid", String.class), number(row.get("records")), number(row.get("own_agent_records"))))
                 .all().collectList();
-        Mono<List<DeviceViews.AgentCount>> byAgent = database.sql("""
-                        SELECT coalesce(d.agent_uid, s.agent_uid) AS agent_uid, count(DISTINCT d.canonical_device_id) AS devices
-                          FROM discovered_devices d JOIN integration_sources s ON s.id = d.integration_source_id
-                         WHERE d.tenant_id = :tenant AND s.enabled AND coalesce(d.agent_uid, s.agent_uid) IS NOT NULL
-                         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT :agents""")
+        Mono<Map<String, Long>> ownAgents = database.sql("""
+                        SELECT d.agent_uid, count(*) AS records FROM discovered_devices d
+                         WHERE d.tenant_id = :tenant AND d.agent_uid IS NOT NULL
+                           AND d.integration_source_id IN (SELECT id FROM integration_sources WHERE tenant_id = :tenant AND enabled)
+                         GROUP BY 1""")
                 .bind("tenant", tenant)
-                .bind("agents", agents)
-                .map((row, meta) -> new DeviceViews.AgentCount(row.get("agent_uid", String.class), number(row.get("devices"))))
-                .all().collectList();
-        return Mono.zip(totals, bySource, byAgent).map(counts -> {
-            long[] t = counts.getT1();
-            return new DeviceViews.Summary(tenant, t[0], t[1], t[2], t[3], t[4], counts.getT2(), counts.getT3(), now);
+                .map((row, meta) -> Map.entry(row.get("agent_uid", String.class), number(row.get("records"))))
+                .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
+        Mono<Long> unassigned = database.sql("""
+                        WITH unswept AS (
+                            SELECT id FROM integration_sources WHERE tenant_id = :tenant AND (NOT enabled OR agent_uid IS NULL))
+                        SELECT count(DISTINCT d.canonical_device_id) AS devices FROM discovered_devices d
+                         WHERE d.tenant_id = :tenant AND d.integration_source_id IN (SELECT id FROM unswept)
+                           AND (d.agent_uid IS NULL OR d.integration_source_id IN (SELECT id FROM integration_sources
+                                                                                   WHERE tenant_id = :tenant AND NOT enabled))
+                           AND NOT EXISTS (SELECT 1 FROM discovered_devices o JOIN integration_sources s ON s.id = o.integration_source_id
+                                            WHERE o.tenant_id = d.tenant_id AND o.canonical_device_id = d.canonical_device_id
+                                              AND s.enabled AND coalesce(o.agent_uid, s.agent_uid) IS NOT NULL)""")
+                .bind("tenant", tenant)
+                .map((row, meta) -> number(row.get("devices")))
+                .one();
+        return Mono.zip(devices, sources, ownAgents, unassigned).map(counts -> {
+            long[] d = counts.getT1();
+            List<SourceRow> bySource = counts.getT2();
+            Map<String, Long> perAgent = new java.util.HashMap<>(counts.getT3());
+            bySource.stream().filter(source -> source.enabled() && source.defaultAgent() != null)
+                    .forEach(source -> perAgent.merge(source.defaultAgent(), source.records() - source.ownAgentRecords(), Long::sum));
+            List<DeviceViews.AgentCount> byAgent = perAgent.entrySet().stream().filter(e -> e.getValue() > 0)
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                    .limit(agents).map(e -> new DeviceViews.AgentCount(e.getKey(), e.getValue())).toList();
+            long records = bySource.stream().mapToLong(SourceRow::records).sum();
+            return new DeviceViews.Summary(tenant, d[0], records, d[1], d[2], counts.getT4(),
+                    bySource.stream().map(source -> new DeviceViews.SourceCount(source.source(), source.records())).toList(), byAgent, now);
         });
+    }
+
+    /** What the summary reads of a source: its counter, and how many of its records name an agent of their own. */
+    private record SourceRow(DeviceViews.SourceRef source, boolean enabled, @Nullable String defaultAgent, long records, long ownAgentRecords) {
     }
 
     private static long number(@Nullable Object value) {

@@ -84,13 +84,14 @@ public final class DeviceViews {
     public record SourceCount(SourceRef source, long records) {
     }
 
-    public record AgentCount(String agentUid, long devices) {
+    /** Source records an agent sweeps (its own, and its sources' that name no agent). */
+    public record AgentCount(String agentUid, long records) {
     }
 
     /**
      * The tenant's devices at {@code countedAt}: canonical devices and source records, how many of
-     * them are merged (devices of more than one record, and their records), per source and per
-     * agent (the largest first), and devices no agent sweeps.
+     * them are merged (devices of more than one record, and their records), records per source and
+     * per agent (the largest first), and devices no agent sweeps.
      */
     public record Summary(UUID tenantId, long devices, long records, long mergedDevices, long mergedRecords, long unassigned,
                           List<SourceCount> bySource, List<AgentCount> byAgent, Instant countedAt) {

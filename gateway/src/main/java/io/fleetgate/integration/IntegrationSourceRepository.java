@@ -128,11 +128,12 @@ class IntegrationSourceRepository {
                 .all();
     }
 
-    /** Device counts of the tenant's sources. */
+    /**
+     * Device counts of the tenant's sources, from the counter ingest keeps in the transaction that
+     * creates the rows (rows go only with their source): counting a million rows took a second.
+     */
     Flux<Map.Entry<UUID, Long>> deviceCounts(UUID tenantId) {
-        return database.sql("""
-                        SELECT integration_source_id AS id, count(*) AS devices FROM discovered_devices
-                         WHERE tenant_id = :tenant GROUP BY integration_source_id""")
+        return database.sql("SELECT id, last_device_count::bigint AS devices FROM integration_sources WHERE tenant_id = :tenant")
                 .bind("tenant", tenantId)
                 .map((row, meta) -> Map.entry(row.get("id", UUID.class), row.get("devices", Long.class)))
                 .all();

@@ -27,7 +27,7 @@ import org.springframework.web.util.UriComponentsBuilder;
 import reactor.core.publisher.Mono;
 
 /**
- * Devices: the canonical devices of one tenant (summary cards, a search box that takes a hostname,
+ * Devices: the canonical devices of one tenant (summary cards the page fills from the API, a search box that takes a hostname,
  * an IP, a CIDR or a MAC, source and agent filters, cursor pages) and one device (its source
  * records side by side, who sweeps it, its merge history, and the unmerge form).
  */
@@ -67,15 +67,17 @@ class DevicesPage {
                             ? Mono.fromRunnable(() -> page.modelAttribute("error", e.getMessage()).status(HttpStatus.BAD_REQUEST))
                             .thenReturn(new DeviceViews.Page(List.of(), null))
                             : Mono.error(e));
-            return Mono.zip(devices.summary(me, selected.id()), found, sources.list(me, selected.id()).collectList())
+            // the summary counts a whole tenant (a second at a million devices): the page asks the API for it once loaded
+            return Mono.zip(found, sources.list(me, selected.id()).collectList())
                     .map(data -> page
-                            .modelAttribute("summary", data.getT1())
-                            .modelAttribute("devices", data.getT2().items())
-                            .modelAttribute("sources", data.getT3())
-                            .modelAttribute("byAddress", data.getT2().items().stream().anyMatch(item -> item.matchedIp() != null))
+                            .modelAttribute("summaryApi", UriComponentsBuilder.fromPath("/api/v1/devices/summary")
+                                    .queryParam("tenant_id", selected.id()).encode().build().toUriString())
+                            .modelAttribute("devices", data.getT1().items())
+                            .modelAttribute("sources", data.getT2())
+                            .modelAttribute("byAddress", data.getT1().items().stream().anyMatch(item -> item.matchedIp() != null))
                             .modelAttribute("firstUrl", after == null || after.isEmpty() ? null : url(selected.id(), q, source, agent, null))
-                            .modelAttribute("nextUrl", data.getT2().next() == null ? null
-                                    : url(selected.id(), q, source, agent, data.getT2().next()))
+                            .modelAttribute("nextUrl", data.getT1().next() == null ? null
+                                    : url(selected.id(), q, source, agent, data.getT1().next()))
                             .build());
         });
     }

@@ -237,7 +237,7 @@ class DeviceApiTest extends GatewayTest {
         assertThat(summary.path("unassigned").asLong()).as("nb-3: no agent of its own, none by default").isEqualTo(1);
         assertThat(summary.path("by_source")).extracting(s -> s.path("source").path("name").asString() + "=" + s.path("records").asLong())
                 .containsExactly("lab=2", "netbox-hq=3");
-        assertThat(summary.path("by_agent")).extracting(a -> a.path("agent_uid").asString() + "=" + a.path("devices").asLong())
+        assertThat(summary.path("by_agent")).extracting(a -> a.path("agent_uid").asString() + "=" + a.path("records").asLong())
                 .containsExactly("agent-a=2", "agent-b=1");
 
         unmerge(canonical("nb-1"), recordId("fk-1"), "two devices");

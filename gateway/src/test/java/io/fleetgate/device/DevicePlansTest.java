@@ -170,14 +170,14 @@ class DevicePlansTest extends GatewayTest {
         do {
             var page = JSON.readTree(admin().get().uri("/api/v1/devices?tenant_id=" + tenant + "&cidr=10.0.0.0/8&q=host-09999&limit=4&after="
                     + after).exchange().expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody());
-            page.path("items").forEach(item -> found.add(item.path("hostnames").get(0).asString()));
+            page.path("items").forEach(item -> found.add(item.path("matched_ip").asString()));
             after = page.path("next").isNull() ? null : page.path("next").asString();
             emptyPagesWithMore += page.path("items").isEmpty() && after != null ? 1 : 0;
             pages++;
         } while (after != null && pages < 100);
-        // one item per matching IP: 99991 is merged with 99990, whose record names their device
+        // one item per matching IP, in IP order: the IPs of hosts 099990 to 099999
         assertThat(found).containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(99990, 99999)
-                .mapToObj(i -> "host-0" + (i == 99991 ? 99990 : i)).toList());
+                .mapToObj(i -> "10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255)).toList());
         assertThat(emptyPagesWithMore).as("pages that stopped at the budget").isGreaterThanOrEqualTo(DEVICES / DeviceSearchRepository.SCAN_BUDGET - 2);
     }
 

@@ -55,7 +55,7 @@ class DevicesPageBrowserTest extends GatewayTest {
             assertThat(hostnames(browser)).containsExactlyInAnyOrder("web-01", "printer-3");
 
             browser.find(By.id("nav-devices")).click();
-            browser.waitFor(d -> !d.findElements(By.id("device-summary")).isEmpty());
+            browser.waitFor(d -> "loaded".equals(browser.find(By.tagName("body")).getAttribute("data-device-summary")));
             assertThat(browser.text(By.cssSelector("[data-summary=devices]"))).isEqualTo("3");
             assertThat(browser.text(By.cssSelector("[data-summary=records]"))).isEqualTo("4");
             assertThat(browser.text(By.cssSelector("[data-summary=merged_devices]"))).isEqualTo("1");
