@@ -275,20 +275,7 @@ class DeviceSearchRepository {
                 .bind("tenant", tenant)
                 .map((row, meta) -> Map.entry(row.get("agent_uid", String.class), number(row.get("records"))))
                 .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
-        Mono<Long> unassigned = database.sql("""
-                        WITH unswept AS (
-                            SELECT id FROM integration_sources WHERE tenant_id = :tenant AND (NOT enabled OR agent_uid IS NULL))
-                        SELECT count(DISTINCT d.canonical_device_id) AS devices FROM discovered_devices d
-                         WHERE d.tenant_id = :tenant AND d.integration_source_id IN (SELECT id FROM unswept)
-                           AND (d.agent_uid IS NULL OR d.integration_source_id IN (SELECT id FROM integration_sources
-                                                                                   WHERE tenant_id = :tenant AND NOT enabled))
-                           AND NOT EXISTS (SELECT 1 FROM discovered_devices o JOIN integration_sources s ON s.id = o.integration_source_id
-                                            WHERE o.tenant_id = d.tenant_id AND o.canonical_device_id = d.canonical_device_id
-                                              AND s.enabled AND coalesce(o.agent_uid, s.agent_uid) IS NOT NULL)""")
-                .bind("tenant", tenant)
-                .map((row, meta) -> number(row.get("devices")))
-                .one();
-        return Mono.zip(devices, sources, ownAgents, unassigned).map(counts -> {
+        return sources.flatMap(rows -> Mono.zip(devices, Mono.just(rows), ownAgents, unassigned(tenant, rows))).map(counts -> {
             long[] d = counts.getT1();
             List<SourceRow> bySource = counts.getT2();
             Map<String, Long> perAgent = new java.util.HashMap<>(counts.getT3());
@@ -301,6 +288,31 @@ class DeviceSearchRepository {
             return new DeviceViews.Summary(tenant, d[0], records, d[1], d[2], counts.getT4(),
                     bySource.stream().map(source -> new DeviceViews.SourceCount(source.source(), source.records())).toList(), byAgent, now);
         });
+    }
+
+    /**
+     * Devices none of whose records an agent sweeps: the records of sources that are switched off
+     * or name no default agent (and no agent of their own), each device checked for another record
+     * that is swept. None to look at when every source sweeps.
+     */
+    private Mono<Long> unassigned(UUID tenant, List<SourceRow> sources) {
+        UUID[] unswept = sources.stream().filter(s -> !s.enabled() || s.defaultAgent() == null).map(s -> s.source().id()).toArray(UUID[]::new);
+        if (unswept.length == 0) {
+            return Mono.just(0L);
+        }
+        UUID[] disabled = sources.stream().filter(s -> !s.enabled()).map(s -> s.source().id()).toArray(UUID[]::new);
+        return database.sql("""
+                        SELECT count(DISTINCT d.canonical_device_id) AS devices FROM discovered_devices d
+                         WHERE d.tenant_id = :tenant AND d.integration_source_id = ANY(:unswept)
+                           AND (d.agent_uid IS NULL OR d.integration_source_id = ANY(:disabled))
+                           AND NOT EXISTS (SELECT 1 FROM discovered_devices o JOIN integration_sources s ON s.id = o.integration_source_id
+                                            WHERE o.tenant_id = d.tenant_id AND o.canonical_device_id = d.canonical_device_id
+                                              AND s.enabled AND coalesce(o.agent_uid, s.agent_uid) IS NOT NULL)""")
+                .bind("tenant", tenant)
+                .bind("unswept", unswept)
+                .bind("disabled", disabled)
+                .map((row, meta) -> number(row.get("devices")))
+                .one();
     }
 
     /** What the summary reads of a source: its counter, and how many of its records name an agent of their own. */
