@@ -105,13 +105,43 @@
   fetch(root.getAttribute('data-device-summary'), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
     .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
     .then(function (summary) {
+      var values = Object.assign({}, summary, summary.by_availability);
       document.querySelectorAll('[data-summary]').forEach(function (el) {
         var key = el.getAttribute('data-summary');
         if (key === 'counted_at') { el.textContent = new Date(summary.counted_at).toISOString().replace('T', ' ').substring(0, 19) + ' UTC'; }
-        else if (key in summary) { el.textContent = String(summary[key]); }
+        else if (key in values) { el.textContent = String(values[key]); }
       });
       document.body.dataset.deviceSummary = 'loaded';
     }, function () { document.body.dataset.deviceSummary = 'failed'; });
+})();
+
+// Live availability on a device's page: the device API asked again every 10 s; the badge and each
+// agent's observation update in place (an agent that starts sweeping the device shows on reload).
+(function () {
+  var root = document.querySelector('[data-device-live]');
+  if (!root || !window.fetch) { return; }
+  function badge(el, state) {
+    el.className = el.className.replace(/\bstatus-\S+/g, '').trim() + ' status-' + state;
+    el.textContent = state;
+  }
+  function refresh() {
+    fetch(root.getAttribute('data-device-live'), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+      .then(function (device) {
+        root.querySelectorAll('[data-field=availability]').forEach(function (el) { badge(el, device.availability); });
+        device.observations.forEach(function (o) {
+          document.querySelectorAll('tr[data-observation]').forEach(function (row) {
+            if (row.getAttribute('data-observation') !== o.agent_uid + ' ' + o.ip) { return; }
+            row.querySelectorAll('[data-field=state]').forEach(function (el) { badge(el, o.state); });
+            row.querySelectorAll('[data-field=observed_at]').forEach(function (el) {
+              el.setAttribute('datetime', o.observed_at); el.textContent = 'just now';
+            });
+          });
+        });
+        document.body.dataset.deviceRefreshed = String(Number(document.body.dataset.deviceRefreshed || 0) + 1);
+      }, function () { document.body.dataset.deviceRefreshFailed = String(Date.now()); });
+  }
+  setInterval(refresh, Number(root.getAttribute('data-refresh-ms')) || 10000);
 })();
 
 // Forms that ask before they act (data-confirm): no inline handlers, which the CSP forbids.

@@ -36,8 +36,8 @@ class ArchitectureTest {
             "Web", List.of("web"),
             "Platform", List.of("platform"),
             "gRPC", List.of("grpc"),
-            "Features", List.of("agent", "device", "integration", "kv", "security", "sweep", "sync", "syncservice", "tenant"),
-            "Foundations", List.of("changes", "database", "error", "identity", "source"),
+            "Features", List.of("agent", "availability", "device", "integration", "kv", "security", "sweep", "sync", "syncservice", "tenant"),
+            "Foundations", List.of("changes", "concurrency", "database", "error", "identity", "source"),
             "Clients", List.of("client.."),
             "Shared", List.of("net", "sweepjson", "proto"));
     private static final String[] SERVER_FRAMEWORKS = {"org.springframework..", "io.r2dbc..", "org.flywaydb..",
@@ -105,6 +105,13 @@ class ArchitectureTest {
                 .or().haveFullyQualifiedName("io.fleetgate.sweep.ConfigHash")
                 .or().haveFullyQualifiedName("io.fleetgate.agent.AgentStatus")
                 .or().haveFullyQualifiedName("io.fleetgate.agent.AgentCursor")
+                .or().haveFullyQualifiedName("io.fleetgate.device.DeviceQuery")
+                .or().haveFullyQualifiedName("io.fleetgate.device.DeviceCursor")
+                .or().haveFullyQualifiedName("io.fleetgate.device.UnmergePlan")
+                .or().haveFullyQualifiedName("io.fleetgate.device.DeviceSweeps")
+                .or().haveFullyQualifiedName("io.fleetgate.availability.FlapDamping")
+                .or().haveFullyQualifiedName("io.fleetgate.availability.DeviceAvailability")
+                .or().haveFullyQualifiedName("io.fleetgate.availability.HostResults")
                 .should().dependOnClassesThat().resideInAnyPackage(SERVER_FRAMEWORKS)
                 .orShould().dependOnClassesThat().resideInAnyPackage("reactor..", "io.grpc..", "java.sql..")
                 .check(GATEWAY);

@@ -1,5 +1,6 @@
 package io.fleetgate.agent;
 
+import io.fleetgate.security.AgentIds;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package io.fleetgate.agent;
 
+import io.fleetgate.availability.AvailabilityService;
 import io.fleetgate.proto.DeviceTarget;
 import io.fleetgate.proto.SweepConfig;
 import io.fleetgate.sweep.AgentConfig;
@@ -34,17 +35,17 @@ final class AgentJson {
         }
     }
 
-    /** One agent: the list's fields and the config the gateway would hand it now. */
+    /** One agent: the list's fields, the config the gateway would hand it now, and its latest sweep (null: none reported). */
     record Detail(UUID tenantId, String agentUid, @Nullable String hostname, @Nullable String version, @Nullable Instant lastPollAt,
                   String liveness, String configStatus, @Nullable String desiredConfigVersion, @Nullable String appliedConfigVersion,
                   @Nullable String rejectedConfigVersion, @Nullable String rejectReason, @Nullable Integer targets,
-                  DesiredConfig desiredConfig) {
+                  DesiredConfig desiredConfig, AvailabilityService.@Nullable Sweep lastSweep) {
 
         static Detail of(AgentService.Detail detail) {
             Item item = Item.of(detail.agent());
             return new Detail(item.tenantId(), item.agentUid(), item.hostname(), item.version(), item.lastPollAt(), item.liveness(),
                     item.configStatus(), item.desiredConfigVersion(), item.appliedConfigVersion(), item.rejectedConfigVersion(),
-                    item.rejectReason(), item.targets(), DesiredConfig.of(detail.desired()));
+                    item.rejectReason(), item.targets(), DesiredConfig.of(detail.desired()), detail.lastSweep());
         }
     }
 

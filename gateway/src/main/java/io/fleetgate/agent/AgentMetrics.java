@@ -1,5 +1,6 @@
 package io.fleetgate.agent;
 
+import io.fleetgate.concurrency.PeriodicTask;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -12,13 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -27,7 +24,7 @@ import reactor.core.publisher.Mono;
  * every replica reports the whole fleet), and refusals of a new version as they are written.
  */
 @Component
-class AgentMetrics implements SmartLifecycle {
+class AgentMetrics extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(AgentMetrics.class);
 
@@ -42,9 +39,9 @@ class AgentMetrics implements SmartLifecycle {
     private final Timer flushes;
     private final Counter pollsWritten;
     private final AtomicBoolean failing = new AtomicBoolean();
-    private volatile @Nullable Disposable counting;
 
     AgentMetrics(AgentRepository repository, AgentProperties properties, Clock clock, MeterRegistry registry) {
+        super("Counting the fleet for the metrics", Duration.ZERO, properties.metricsInterval());
         this.repository = repository;
         this.properties = properties;
         this.clock = clock;
@@ -108,22 +105,7 @@ class AgentMetrics implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        Duration every = properties.metricsInterval();
-        counting = Flux.interval(Duration.ZERO, every).onBackpressureDrop().concatMap(tick -> refresh(), 0).subscribe();
-    }
-
-    @Override
-    public void stop() {
-        Disposable running = counting;
-        if (running != null) {
-            running.dispose();
-        }
-        counting = null;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return counting != null;
+    protected Mono<?> round() {
+        return refresh();
     }
 }

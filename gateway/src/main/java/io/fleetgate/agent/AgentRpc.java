@@ -6,6 +6,7 @@ import io.fleetgate.proto.AgentConfigRequest;
 import io.fleetgate.proto.AgentConfigResponse;
 import io.fleetgate.proto.AgentHelloRequest;
 import io.fleetgate.proto.AgentHelloResponse;
+import io.fleetgate.security.AgentIds;
 import io.fleetgate.security.Caller;
 import io.fleetgate.sweep.AgentConfig;
 import io.fleetgate.sweep.AgentConfigCache;

@@ -1,11 +1,14 @@
 package io.fleetgate.agent;
 
+import io.fleetgate.availability.AvailabilityService;
 import io.fleetgate.error.GatewayException;
+import io.fleetgate.security.AgentIds;
 import io.fleetgate.security.GatewayUser;
 import io.fleetgate.sweep.AgentConfig;
 import io.fleetgate.sweep.AgentConfigCache;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
@@ -20,11 +23,13 @@ public class AgentService {
 
     private final AgentRepository repository;
     private final AgentConfigCache configs;
+    private final AvailabilityService sweeps;
     private final AgentProperties properties;
     private final Clock clock;
 
-    AgentService(AgentRepository repository, AgentConfigCache configs, AgentProperties properties, Clock clock) {
+    AgentService(AgentRepository repository, AgentConfigCache configs, AvailabilityService sweeps, AgentProperties properties, Clock clock) {
         this.repository = repository;
+        this.sweeps = sweeps;
         this.configs = configs;
         this.properties = properties;
         this.clock = clock;
@@ -39,8 +44,8 @@ public class AgentService {
         }
     }
 
-    /** One agent with the config the gateway would hand it now. */
-    public record Detail(AgentView agent, AgentConfig desired) {
+    /** One agent with the config the gateway would hand it now, and its latest sweep as its results came in (null: none yet). */
+    public record Detail(AgentView agent, AgentConfig desired, AvailabilityService.@Nullable Sweep lastSweep) {
     }
 
     /** Tenant admins see their own tenant's agents whatever filter they ask for; platform admins all, or one tenant's. */
@@ -60,7 +65,9 @@ public class AgentService {
         }
         return repository.find(tenant, agent, clock.instant(), properties.configPollInterval())
                 .switchIfEmpty(Mono.error(() -> notFound(tenant)))
-                .flatMap(view -> configs.current(tenant, agent).map(config -> new Detail(view, config)));
+                .flatMap(view -> Mono.zip(configs.current(tenant, agent), sweeps.lastSweep(tenant, agent).map(Optional::of)
+                                .defaultIfEmpty(Optional.empty()))
+                        .map(found -> new Detail(view, found.getT1(), found.getT2().orElse(null))));
     }
 
     public Mono<AgentSummary> summary(GatewayUser actor, @Nullable UUID tenant) {

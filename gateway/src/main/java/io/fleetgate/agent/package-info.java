@@ -1,6 +1,6 @@
 /**
- * Agents: Hello and GetConfig ({@link io.fleetgate.agent.AgentRpc}), the agents table, and what
- * an agent id is ({@link io.fleetgate.agent.AgentIds}).
+ * Agents: Hello and GetConfig ({@link io.fleetgate.agent.AgentRpc}), write-behind poll recording,
+ * the agent status rule, and the agents REST API.
  */
 @NullMarked
 package io.fleetgate.agent;

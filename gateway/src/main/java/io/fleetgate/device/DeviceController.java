@@ -34,9 +34,10 @@ class DeviceController {
                                 @RequestParam(required = false) @Nullable String mac,
                                 @RequestParam(name = "source_id", required = false) @Nullable UUID source,
                                 @RequestParam(name = "agent_uid", required = false) @Nullable String agent,
+                                @RequestParam(required = false) @Nullable String availability,
                                 @RequestParam(required = false) @Nullable Integer limit,
                                 @RequestParam(required = false) @Nullable String after) {
-        return Mono.fromCallable(() -> DeviceQuery.parse(tenant, q, ip, cidr, mac, source, agent, limit, after))
+        return Mono.fromCallable(() -> DeviceQuery.parse(tenant, q, ip, cidr, mac, source, agent, availability, limit, after))
                 .flatMap(query -> service.page(actor, query));
     }
 

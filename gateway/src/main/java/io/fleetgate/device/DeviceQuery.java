@@ -1,5 +1,6 @@
 package io.fleetgate.device;
 
+import io.fleetgate.availability.DeviceAvailability;
 import io.fleetgate.error.GatewayException;
 import io.fleetgate.identity.MacAddresses;
 import io.fleetgate.net.Cidr;
@@ -10,12 +11,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A page of the device list: its filters (each null for any) and where it starts. A canonical
- * device matches when it holds an IP in {@code range} and one of its source records matches every
- * other filter. With a range, pages come in IP order (one item per matching IP); otherwise in
+ * device matches when it holds an IP in {@code range}, has that {@code availability}, and one of
+ * its source records matches every other filter. With a range, pages come in IP order (one item per matching IP); otherwise in
  * canonical id order.
  */
 public record DeviceQuery(@Nullable UUID tenant, @Nullable Cidr range, @Nullable String mac, @Nullable String hostnamePrefix,
-                          @Nullable UUID source, @Nullable String agent, DeviceCursor.@Nullable Position after, int limit) {
+                          @Nullable UUID source, @Nullable String agent, DeviceAvailability.@Nullable Availability availability,
+                          DeviceCursor.@Nullable Position after, int limit) {
 
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 500;
@@ -32,8 +34,8 @@ public record DeviceQuery(@Nullable UUID tenant, @Nullable Cidr range, @Nullable
      * that is malformed.
      */
     public static DeviceQuery parse(@Nullable UUID tenant, @Nullable String q, @Nullable String ip, @Nullable String cidr,
-                                    @Nullable String mac, @Nullable UUID source, @Nullable String agent, @Nullable Integer limit,
-                                    @Nullable String after) {
+                                    @Nullable String mac, @Nullable UUID source, @Nullable String agent, @Nullable String availability,
+                                    @Nullable Integer limit, @Nullable String after) {
         int size = limit == null ? DEFAULT_LIMIT : limit;
         if (size < 1 || size > MAX_LIMIT) {
             throw GatewayException.invalid("limit", "from 1 to " + MAX_LIMIT);
@@ -81,7 +83,12 @@ public record DeviceQuery(@Nullable UUID tenant, @Nullable Cidr range, @Nullable
                     .filter(decoded -> decoded.byAddress() == byAddress)
                     .orElseThrow(() -> GatewayException.invalid("after", "not a cursor this API returned for these filters"));
         }
-        return new DeviceQuery(tenant, range, macAddress, hostname, source, agentUid, position, size);
+        DeviceAvailability.Availability state = null;
+        if (present(availability)) {
+            state = java.util.Arrays.stream(DeviceAvailability.Availability.values()).filter(a -> a.wireName().equals(availability.strip()))
+                    .findFirst().orElseThrow(() -> GatewayException.invalid("availability", "one of available, unavailable, unknown"));
+        }
+        return new DeviceQuery(tenant, range, macAddress, hostname, source, agentUid, state, position, size);
     }
 
     /** What a search box's text is: a CIDR block or an IP, a MAC, or a hostname prefix. */

@@ -2,6 +2,7 @@ package io.fleetgate.device;
 
 import static io.fleetgate.database.Timestamps.instant;
 
+import io.fleetgate.availability.DeviceAvailability;
 import io.fleetgate.database.SqlArrays;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -155,7 +156,7 @@ class DeviceSearchRepository {
                     + (query.tenant() != null ? " AND d.tenant_id = :tenant" : "") + " OFFSET 0) d";
             sql.bind("mac", query.mac());
             query = new DeviceQuery(query.tenant(), query.range(), null, query.hostnamePrefix(), query.source(), query.agent(),
-                    query.after(), query.limit());
+                    query.availability(), query.after(), query.limit());
         }
         List<String> conditions = new ArrayList<>();
         if (query.tenant() != null) {
@@ -192,6 +193,17 @@ class DeviceSearchRepository {
         if (query.source() != null) {
             conditions.add("d.integration_source_id = :source");
             sql.bind("source", query.source());
+        }
+        if (query.availability() != null) {
+            // the device's (device_availability: kept as observations change; no row is unknown)
+            String known = "EXISTS (SELECT 1 FROM device_availability a WHERE a.tenant_id = d.tenant_id"
+                    + " AND a.canonical_device_id = d.canonical_device_id";
+            if (query.availability() == DeviceAvailability.Availability.UNKNOWN) {
+                conditions.add("NOT " + known + ")");
+            } else {
+                conditions.add(known + " AND a.state = :availability)");
+                sql.bind("availability", query.availability().wireName());
+            }
         }
         if (query.agent() != null) {
             String own = "d.agent_uid = :agent" + (agentSources.disabled().length > 0 ? " AND d.integration_source_id <> ALL(:disabledSources)" : "");
@@ -275,7 +287,12 @@ class DeviceSearchRepository {
                 .bind("tenant", tenant)
                 .map((row, meta) -> Map.entry(row.get("agent_uid", String.class), number(row.get("records"))))
                 .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
-        return sources.flatMap(rows -> Mono.zip(devices, Mono.just(rows), ownAgents, unassigned(tenant, rows))).map(counts -> {
+        Mono<Map<String, Long>> byAvailability = database.sql("""
+                        SELECT state, count(*) AS devices FROM device_availability WHERE tenant_id = :tenant GROUP BY state""")
+                .bind("tenant", tenant)
+                .map((row, meta) -> Map.entry(row.get("state", String.class), number(row.get("devices"))))
+                .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
+        return sources.flatMap(rows -> Mono.zip(devices, Mono.just(rows), ownAgents, unassigned(tenant, rows), byAvailability)).map(counts -> {
             long[] d = counts.getT1();
             List<SourceRow> bySource = counts.getT2();
             Map<String, Long> perAgent = new java.util.HashMap<>(counts.getT3());
@@ -285,7 +302,16 @@ class DeviceSearchRepository {
                     .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                     .limit(agents).map(e -> new DeviceViews.AgentCount(e.getKey(), e.getValue())).toList();
             long records = bySource.stream().mapToLong(SourceRow::records).sum();
-            return new DeviceViews.Summary(tenant, d[0], records, d[1], d[2], counts.getT4(),
+            Map<String, Long> availability = new java.util.LinkedHashMap<>();
+            long known = 0;
+            for (DeviceAvailability.Availability state : List.of(DeviceAvailability.Availability.AVAILABLE,
+                    DeviceAvailability.Availability.UNAVAILABLE)) {
+                long n = counts.getT5().getOrDefault(state.wireName(), 0L);
+                availability.put(state.wireName(), n);
+                known += n;
+            }
+            availability.put(DeviceAvailability.Availability.UNKNOWN.wireName(), Math.max(0, d[0] - known));
+            return new DeviceViews.Summary(tenant, d[0], records, d[1], d[2], counts.getT4(), availability,
                     bySource.stream().map(source -> new DeviceViews.SourceCount(source.source(), source.records())).toList(), byAgent, now);
         });
     }

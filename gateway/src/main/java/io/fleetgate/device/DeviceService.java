@@ -1,5 +1,8 @@
 package io.fleetgate.device;
 
+import io.fleetgate.availability.AvailabilityIndex;
+import io.fleetgate.availability.AvailabilityService;
+import io.fleetgate.availability.DeviceAvailability;
 import io.fleetgate.changes.Change;
 import io.fleetgate.changes.ChangePublisher;
 import io.fleetgate.database.TimeOrderedIds;
@@ -51,10 +54,15 @@ public class DeviceService {
     private final ChangePublisher changes;
     private final TransactionalOperator transaction;
     private final SweepProperties sweep;
+    private final AvailabilityService availability;
+    private final AvailabilityIndex availabilityIndex;
     private final Clock clock;
 
     DeviceService(DeviceSearchRepository search, DeviceDetailRepository details, UnmergeRepository unmerges, SummaryCache summaries,
-                  ChangePublisher changes, TransactionalOperator transaction, SweepProperties sweep, Clock clock) {
+                  ChangePublisher changes, TransactionalOperator transaction, SweepProperties sweep, AvailabilityService availability,
+                  AvailabilityIndex availabilityIndex, Clock clock) {
+        this.availability = availability;
+        this.availabilityIndex = availabilityIndex;
         this.search = search;
         this.details = details;
         this.unmerges = unmerges;
@@ -74,7 +82,8 @@ public class DeviceService {
             Mono<DeviceSearchRepository.AgentSources> sources = query.agent() == null ? Mono.just(DeviceSearchRepository.AgentSources.NONE)
                     : search.agentSources(query.tenant(), query.agent());
             return sources.flatMap(agentSources -> search.page(query, agentSources))
-                    .flatMap(found -> search.items(found.hits()).collectList().map(rows -> page(query, found, rows)));
+                    .flatMap(found -> Mono.zip(search.items(found.hits()).collectList(), availabilityOf(found.hits()))
+                            .map(data -> page(query, found, data.getT1(), data.getT2())));
         });
     }
 
@@ -87,14 +96,24 @@ public class DeviceService {
             throw GatewayException.notFound("no tenant " + query.tenant());
         }
         return new DeviceQuery(actor.tenantId(), query.range(), query.mac(), query.hostnamePrefix(), query.source(), query.agent(),
-                query.after(), query.limit());
+                query.availability(), query.after(), query.limit());
     }
 
     /**
      * The page's items and the cursor after its last one; a page that stopped at the scan budget
      * before it was full goes on after the last IP it looked at.
      */
-    private static DeviceViews.Page page(DeviceQuery query, DeviceSearchRepository.Found found, List<DeviceSearchRepository.ItemRow> rows) {
+    /** The availability of a page's devices (a platform admin's page may span tenants). */
+    private Mono<Map<UUID, DeviceAvailability.Availability>> availabilityOf(List<DeviceSearchRepository.Hit> hits) {
+        Map<UUID, List<UUID>> byTenant = new LinkedHashMap<>();
+        hits.forEach(hit -> byTenant.computeIfAbsent(hit.tenant(), t -> new ArrayList<>()).add(hit.canonical()));
+        return reactor.core.publisher.Flux.fromIterable(byTenant.entrySet())
+                .concatMap(tenant -> availability.availability(tenant.getKey(), tenant.getValue()))
+                .collect(java.util.HashMap::new, Map::putAll);
+    }
+
+    private static DeviceViews.Page page(DeviceQuery query, DeviceSearchRepository.Found found, List<DeviceSearchRepository.ItemRow> rows,
+                                         Map<UUID, DeviceAvailability.Availability> states) {
         List<DeviceSearchRepository.Hit> hits = found.hits();
         Map<UUID, List<DeviceSearchRepository.ItemRow>> byDevice = new LinkedHashMap<>();
         rows.forEach(row -> byDevice.computeIfAbsent(row.canonical(), c -> new ArrayList<>()).add(row));
@@ -102,7 +121,7 @@ public class DeviceService {
         for (DeviceSearchRepository.Hit hit : hits) {
             List<DeviceSearchRepository.ItemRow> records = byDevice.get(hit.canonical());
             if (records != null) { // unmerged or deleted between the two reads: left out of this page
-                items.add(item(hit, records));
+                items.add(item(hit, records, states.getOrDefault(hit.canonical(), DeviceAvailability.Availability.UNKNOWN)));
             }
         }
         DeviceSearchRepository.Hit last = hits.size() == query.limit() ? hits.get(hits.size() - 1) : found.resumeAfter();
@@ -111,7 +130,8 @@ public class DeviceService {
         return new DeviceViews.Page(items, next);
     }
 
-    private static DeviceViews.Item item(DeviceSearchRepository.Hit hit, List<DeviceSearchRepository.ItemRow> records) {
+    private static DeviceViews.Item item(DeviceSearchRepository.Hit hit, List<DeviceSearchRepository.ItemRow> records,
+                                         DeviceAvailability.Availability state) {
         Set<String> hostnames = new LinkedHashSet<>(); // the oldest record's first: it names the device
         Set<IpAddress> ips = new TreeSet<>();
         Set<String> macs = new TreeSet<>();
@@ -132,7 +152,7 @@ public class DeviceService {
         }
         return new DeviceViews.Item(hit.tenant(), hit.canonical(), hit.ip(), List.copyOf(hostnames),
                 ips.stream().map(IpAddress::toString).toList(), List.copyOf(macs), List.copyOf(sources.values()), List.copyOf(agents),
-                records.size(), lastSeen);
+                records.size(), state.wireName(), lastSeen);
     }
 
     /** One device the actor may see; NOT_FOUND for an unknown device and another tenant's alike. */
@@ -148,20 +168,34 @@ public class DeviceService {
             List<String> keys = records.stream().flatMap(r -> java.util.stream.Stream.concat(r.macs().stream(), r.ips().stream()))
                     .distinct().toList();
             return Mono.zip(
-                    details.identifiers(tenant, records).collectList(),
+                    details.identifiers(tenant, records).collectList().flatMap(identifiers -> seen(tenant, canonical, identifiers)),
                     details.merges(tenant, canonical, records.stream().map(DeviceViews.SourceRecord::discoveredDeviceId).toList()).collectList(),
                     details.unmerges(tenant, canonical).collectList(),
                     details.keptApart(tenant, records).collectList(),
-                    details.guardEvents(tenant, canonical, keys).collectList()
+                    details.guardEvents(tenant, canonical, keys).collectList(),
+                    availability.availability(tenant, List.of(canonical))
             ).map(history -> detail(tenant, canonical, rows, history.getT1(), history.getT2(), history.getT3(), history.getT4(),
-                    history.getT5()));
+                    history.getT5(), history.getT6().getOrDefault(canonical, DeviceAvailability.Availability.UNKNOWN)));
         });
     }
 
-    private DeviceViews.Detail detail(UUID tenant, UUID canonical, List<DeviceDetailRepository.RecordRow> rows,
-                                      List<DeviceViews.Identifier> identifiers, List<DeviceViews.Merge> merges,
+    /** What the agents saw of the IPs the device holds, gathered with the identifiers that say which those are. */
+    private record Seen(List<DeviceViews.Identifier> identifiers, List<AvailabilityService.Observation> observations,
+                        List<AvailabilityService.Transition> transitions) {
+    }
+
+    private Mono<Seen> seen(UUID tenant, UUID canonical, List<DeviceViews.Identifier> identifiers) {
+        List<String> held = identifiers.stream().filter(i -> i.kind().equals("ip") && canonical.equals(i.heldBy()))
+                .map(DeviceViews.Identifier::value).distinct().toList();
+        return Mono.zip(availability.observations(tenant, held), availability.transitions(tenant, held))
+                .map(seen -> new Seen(identifiers, seen.getT1(), seen.getT2()));
+    }
+
+    private DeviceViews.Detail detail(UUID tenant, UUID canonical, List<DeviceDetailRepository.RecordRow> rows, Seen seen,
+                                      List<DeviceViews.Merge> merges,
                                       List<DeviceViews.Unmerge> unmerged, List<DeviceViews.KeptApart> apart,
-                                      List<DeviceViews.GuardEvent> guarded) {
+                                      List<DeviceViews.GuardEvent> guarded, DeviceAvailability.Availability state) {
+        List<DeviceViews.Identifier> identifiers = seen.identifiers();
         List<DeviceViews.SourceRecord> records = rows.stream().map(DeviceDetailRepository.RecordRow::record).toList();
         Set<String> hostnames = new LinkedHashSet<>();
         Set<IpAddress> ips = new TreeSet<>();
@@ -175,8 +209,8 @@ public class DeviceService {
         });
         Instant lastSeen = records.stream().map(DeviceViews.SourceRecord::lastSeenAt).max(Comparator.naturalOrder()).orElseThrow();
         return new DeviceViews.Detail(tenant, canonical, List.copyOf(hostnames), ips.stream().map(IpAddress::toString).toList(),
-                List.copyOf(macs), lastSeen, records, identifiers, DeviceSweeps.of(canonical, rows, identifiers, sweep.ports()),
-                merges, unmerged, apart, guarded);
+                List.copyOf(macs), lastSeen, state.wireName(), records, identifiers, DeviceSweeps.of(canonical, rows, identifiers, sweep.ports()),
+                seen.observations(), seen.transitions(), merges, unmerged, apart, guarded);
     }
 
     public Mono<DeviceViews.Summary> summary(GatewayUser actor, UUID tenant) {
@@ -237,6 +271,8 @@ public class DeviceService {
                 .then(unmerges.moveIdentifiers(tenant, plan.split().partition(), canonical, split, plan.kinds(), plan.values()))
                 .then(unmerges.record(tenant, plan.split(), canonical, split, reason, actor.getUsername(), now))
                 .flatMap(id -> unmerges.keepApart(tenant, plan.split(), plan.remaining(), id)
+                        // each device now holds other IPs: what agents see of it may differ
+                        .then(availabilityIndex.recompute(tenant, List.of(canonical, split)))
                         .then(plan.agents().isEmpty() ? Mono.empty() : changes.publish(new Change.AgentsChanged(tenant, plan.agents())))
                         .thenReturn(new DeviceViews.Split(tenant, record, canonical, split, id)));
     }

@@ -1,7 +1,9 @@
 package io.fleetgate.device;
 
+import io.fleetgate.availability.AvailabilityService;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -17,11 +19,13 @@ public final class DeviceViews {
     }
 
     /**
-     * A canonical device of the list: what its source records say together. {@code matchedIp} is
-     * the IP that matched in IP order, else null.
+     * A canonical device of the list: what its source records say together, and whether agents
+     * see it up ({@code available}, {@code unavailable}, {@code unknown}). {@code matchedIp} is the
+     * IP that matched in IP order, else null.
      */
     public record Item(UUID tenantId, UUID canonicalDeviceId, @Nullable String matchedIp, List<String> hostnames, List<String> ips,
-                       List<String> macs, List<SourceRef> sources, List<String> agents, int records, Instant lastSeenAt) {
+                       List<String> macs, List<SourceRef> sources, List<String> agents, int records, String availability,
+                       Instant lastSeenAt) {
     }
 
     public record Page(List<Item> items, @Nullable String next) {
@@ -75,9 +79,16 @@ public final class DeviceViews {
     public record Sweep(String ip, String agentUid, List<Integer> ports) {
     }
 
+    /**
+     * One device: what the list shows, its records and identity history, who sweeps which IP, and
+     * what each agent last saw of each IP it holds ({@code observations}, every agent's view its
+     * own) with the newest state transitions.
+     */
     public record Detail(UUID tenantId, UUID canonicalDeviceId, List<String> hostnames, List<String> ips, List<String> macs,
-                         Instant lastSeenAt, List<SourceRecord> records, List<Identifier> identifiers, List<Sweep> sweeps,
-                         List<Merge> merges, List<Unmerge> unmerges, List<KeptApart> keptApart, List<GuardEvent> guardEvents) {
+                         Instant lastSeenAt, String availability, List<SourceRecord> records, List<Identifier> identifiers,
+                         List<Sweep> sweeps, List<AvailabilityService.Observation> observations,
+                         List<AvailabilityService.Transition> transitions, List<Merge> merges, List<Unmerge> unmerges,
+                         List<KeptApart> keptApart, List<GuardEvent> guardEvents) {
     }
 
     /** A source's share of the tenant's devices. */
@@ -91,10 +102,10 @@ public final class DeviceViews {
     /**
      * The tenant's devices at {@code countedAt}: canonical devices and source records, how many of
      * them are merged (devices of more than one record, and their records), records per source and
-     * per agent (the largest first), and devices no agent sweeps.
+     * per agent (the largest first), devices no agent sweeps, and devices by availability.
      */
     public record Summary(UUID tenantId, long devices, long records, long mergedDevices, long mergedRecords, long unassigned,
-                          List<SourceCount> bySource, List<AgentCount> byAgent, Instant countedAt) {
+                          Map<String, Long> byAvailability, List<SourceCount> bySource, List<AgentCount> byAgent, Instant countedAt) {
     }
 
     /** What an unmerge did. */

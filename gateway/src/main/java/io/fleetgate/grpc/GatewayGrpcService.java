@@ -2,6 +2,7 @@ package io.fleetgate.grpc;
 
 import com.salesforce.reactorgrpc.stub.ReactorCallOptions;
 import io.fleetgate.agent.AgentRpc;
+import io.fleetgate.availability.SweepResultsRpc;
 import io.fleetgate.error.GatewayException;
 import io.fleetgate.integration.SyncConfigRpc;
 import io.fleetgate.proto.AgentConfigRequest;
@@ -9,6 +10,8 @@ import io.fleetgate.proto.AgentConfigResponse;
 import io.fleetgate.proto.AgentHelloRequest;
 import io.fleetgate.proto.AgentHelloResponse;
 import io.fleetgate.proto.ReactorAgentGatewayServiceGrpc;
+import io.fleetgate.proto.SweepResultsAck;
+import io.fleetgate.proto.SweepResultsBatch;
 import io.fleetgate.proto.SyncConfigRequest;
 import io.fleetgate.proto.SyncConfigResponse;
 import io.fleetgate.proto.SyncDevicesRequest;
@@ -38,11 +41,13 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
     private final SyncConfigRpc syncConfigs;
     private final SyncDevicesRpc syncDevices;
     private final AgentRpc agents;
+    private final SweepResultsRpc results;
     private final Duration callTimeout;
 
     GatewayGrpcService(GrpcAuthentication authentication, SyncServiceRpc syncServices, SyncConfigRpc syncConfigs,
-                       SyncDevicesRpc syncDevices, AgentRpc agents, GrpcProperties properties) {
+                       SyncDevicesRpc syncDevices, AgentRpc agents, SweepResultsRpc results, GrpcProperties properties) {
         this.agents = agents;
+        this.results = results;
         this.callTimeout = properties.callTimeout();
         this.authentication = authentication;
         this.syncServices = syncServices;
@@ -93,6 +98,11 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
     @Override
     public Flux<SyncDevicesResponse> syncDevices(Flux<SyncDevicesRequest> requests) {
         return authentication.caller().flatMapMany(caller -> syncDevices.syncDevices(caller, requests));
+    }
+
+    @Override
+    public Flux<SweepResultsAck> reportSweepResults(Flux<SweepResultsBatch> batches) {
+        return authentication.caller().flatMapMany(caller -> results.report(caller, batches));
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.fleetgate.integration;
 
-import io.fleetgate.agent.AgentIds;
 import io.fleetgate.error.GatewayException;
 import io.fleetgate.net.Cidr;
+import io.fleetgate.security.AgentIds;
 import io.fleetgate.source.Endpoints;
 import io.fleetgate.source.SourceType;
 import io.fleetgate.sweep.SweepMode;

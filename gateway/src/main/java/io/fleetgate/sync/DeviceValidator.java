@@ -1,9 +1,9 @@
 package io.fleetgate.sync;
 
-import io.fleetgate.agent.AgentIds;
 import io.fleetgate.identity.MacAddresses;
 import io.fleetgate.net.IpAddress;
 import io.fleetgate.proto.DiscoveredDevice;
+import io.fleetgate.security.AgentIds;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

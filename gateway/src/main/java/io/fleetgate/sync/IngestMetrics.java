@@ -1,5 +1,6 @@
 package io.fleetgate.sync;
 
+import io.fleetgate.concurrency.Slots;
 import io.fleetgate.identity.IdentityResolver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -51,8 +52,8 @@ class IngestMetrics {
     }
 
     /** The open SyncDevices streams, read from the slots that count them. */
-    void streams(StreamSlots slots) {
-        Gauge.builder("fleetgate.sync.streams.active", slots, StreamSlots::open).description("SyncDevices streams open").register(registry);
+    void streams(Slots<?> slots) {
+        Gauge.builder("fleetgate.sync.streams.active", slots, Slots::open).description("SyncDevices streams open").register(registry);
     }
 
     void guarded(IdentityResolver.Guarded key) {

@@ -1,5 +1,6 @@
 package io.fleetgate.sync;
 
+import io.fleetgate.availability.AvailabilityIndex;
 import io.fleetgate.changes.ChangePublisher;
 import io.fleetgate.error.DatabaseErrors;
 import io.fleetgate.identity.IdentityResolver;
@@ -43,11 +44,14 @@ class IngestService {
     private final TransactionalOperator transaction;
     private final Clock clock;
     private final FirstSyncGuesses guesses;
+    private final AvailabilityIndex availability;
     private final int mergeGuardMax;
 
     IngestService(DeviceRepository repository, IdentityRepository identities, ChangePublisher changes,
-                  TransactionalOperator transaction, Clock clock, FirstSyncGuesses guesses, IngestProperties properties) {
+                  TransactionalOperator transaction, Clock clock, FirstSyncGuesses guesses, AvailabilityIndex availability,
+                  IngestProperties properties) {
         this.repository = repository;
+        this.availability = availability;
         this.mergeGuardMax = properties.mergeGuardMax();
         this.guesses = guesses;
         this.identities = identities;
@@ -86,6 +90,7 @@ class IngestService {
         return repository.reassign(source, reassigned(rows, resolution))
                 .then(identities.recordMerges(source, batchSeq, resolution.merges()))
                 .then(identities.recordGuarded(source, batchSeq, resolution.guarded(), now))
+                .then(availability.recompute(source.tenantId(), movedIps(resolution)))
                 .then(SweepImpact.of(source, devices, rows, resolution).map(changes::publish).orElse(Mono.empty()))
                 .then(repository.touchSource(source, created, now))
                 .thenReturn(new Stored(created, rows.size() - created, resolution.guarded()));
@@ -201,6 +206,19 @@ class IngestService {
                     keeps ? row.canonical() : null, row.canonical()));
         }
         return IdentityResolver.resolve(candidates, known, mergeGuardMax);
+    }
+
+    /**
+     * The devices an IP moved between (rare: a newer device took it): what agents see of each
+     * may change, since availability follows the IPs a device holds.
+     */
+    private static Set<UUID> movedIps(IdentityResolver.Resolution resolution) {
+        if (resolution.previousHolders().isEmpty()) {
+            return Set.of();
+        }
+        Set<UUID> devices = new java.util.HashSet<>(resolution.previousHolders());
+        resolution.merges().stream().filter(merge -> merge.reason().equals("ip_moved")).forEach(merge -> devices.add(merge.canonical()));
+        return devices;
     }
 
     /** Devices whose canonical id identity changed from what the upsert stored. */

@@ -1,5 +1,6 @@
 package io.fleetgate.sync;
 
+import io.fleetgate.concurrency.Slots;
 import io.fleetgate.error.GatewayException;
 import io.fleetgate.identity.IdentityResolver;
 import io.fleetgate.proto.DeviceRejection;
@@ -43,14 +44,14 @@ public class SyncDevicesRpc {
     private final IngestProperties properties;
     private final DeviceValidator validator;
     private final CredentialService credentials;
-    private final StreamSlots slots;
+    private final Slots<UUID> slots;
     private final Sinks.Empty<Void> draining = Sinks.empty();
     private volatile boolean drained;
 
     SyncDevicesRpc(IngestService ingest, DeviceRepository repository, SyncServiceLiveness syncServices, IngestMetrics metrics,
                    IngestProperties properties, CredentialService credentials) {
         this.credentials = credentials;
-        this.slots = new StreamSlots(properties.maxStreams(), properties.maxStreamsPerSyncService());
+        this.slots = new Slots<>(properties.maxStreams(), properties.maxStreamsPerSyncService());
         metrics.streams(slots);
         this.ingest = ingest;
         this.repository = repository;
@@ -78,12 +79,12 @@ public class SyncDevicesRpc {
         return Flux.defer(() -> {
             caller.requireSyncService(OPERATION);
             UUID syncService = caller.syncServiceId();
-            StreamSlots.Full full = slots.tryOpen(syncService);
-            if (full == StreamSlots.Full.SYNC_SERVICE) {
+            Slots.Full full = slots.tryOpen(syncService);
+            if (full == Slots.Full.KEY) {
                 return Flux.error(GatewayException.exhausted("this sync service has " + properties.maxStreamsPerSyncService()
                         + " SyncDevices streams open already (FLEETGATE_INGEST_MAX_STREAMS_PER_SYNC_SERVICE); retry later"));
             }
-            if (full == StreamSlots.Full.TOTAL) {
+            if (full == Slots.Full.TOTAL) {
                 return Flux.error(GatewayException.exhausted("too many SyncDevices streams at once (" + properties.maxStreams()
                         + "); retry later"));
             }

@@ -85,6 +85,7 @@ class AgentsPage {
             return Rendering.view("agents/detail")
                     .modelAttribute("agent", data.getT1().agent())
                     .modelAttribute("desired", data.getT1().desired())
+                    .modelAttribute("lastSweep", data.getT1().lastSweep())
                     .modelAttribute("sweep", data.getT1().desired().sweep())
                     .modelAttribute("targets", targets.subList(0, Math.min(TARGETS_SHOWN, targets.size())))
                     .modelAttribute("moreTargets", Math.max(0, targets.size() - TARGETS_SHOWN))

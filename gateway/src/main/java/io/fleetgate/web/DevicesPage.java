@@ -51,6 +51,7 @@ class DevicesPage {
                          @RequestParam(required = false) @Nullable String q,
                          @RequestParam(name = "source_id", required = false) @Nullable UUID source,
                          @RequestParam(name = "agent_uid", required = false) @Nullable String agent,
+                         @RequestParam(required = false) @Nullable String availability,
                          @RequestParam(required = false) @Nullable String after) {
         return tenants.visibleTo(me).collectList().flatMap(visible -> {
             Tenant selected = TenantChoice.choose(visible, tenant);
@@ -59,9 +60,9 @@ class DevicesPage {
                 return Mono.just(page.build());
             }
             page.modelAttribute("q", q == null ? "" : q).modelAttribute("sourceId", source == null ? "" : source.toString())
-                    .modelAttribute("agentUid", agent == null ? "" : agent);
+                    .modelAttribute("agentUid", agent == null ? "" : agent).modelAttribute("availability", availability == null ? "" : availability);
             Mono<DeviceViews.Page> found = Mono.fromCallable(() -> DeviceQuery.parse(selected.id(), q, null, null, null, source, agent,
-                            PAGE_SIZE, after))
+                            availability, PAGE_SIZE, after))
                     .flatMap(query -> devices.page(me, query))
                     .onErrorResume(GatewayException.class, e -> e.reason() == GatewayException.Reason.INVALID_ARGUMENT
                             ? Mono.fromRunnable(() -> page.modelAttribute("error", e.getMessage()).status(HttpStatus.BAD_REQUEST))
@@ -75,9 +76,9 @@ class DevicesPage {
                             .modelAttribute("devices", data.getT1().items())
                             .modelAttribute("sources", data.getT2())
                             .modelAttribute("byAddress", data.getT1().items().stream().anyMatch(item -> item.matchedIp() != null))
-                            .modelAttribute("firstUrl", after == null || after.isEmpty() ? null : url(selected.id(), q, source, agent, null))
+                            .modelAttribute("firstUrl", after == null || after.isEmpty() ? null : url(selected.id(), q, source, agent, availability, null))
                             .modelAttribute("nextUrl", data.getT1().next() == null ? null
-                                    : url(selected.id(), q, source, agent, data.getT1().next()))
+                                    : url(selected.id(), q, source, agent, availability, data.getT1().next()))
                             .build());
         });
     }
@@ -130,7 +131,8 @@ class DevicesPage {
         }
     }
 
-    private static String url(UUID tenant, @Nullable String q, @Nullable UUID source, @Nullable String agent, @Nullable String after) {
+    private static String url(UUID tenant, @Nullable String q, @Nullable UUID source, @Nullable String agent, @Nullable String availability,
+                              @Nullable String after) {
         UriComponentsBuilder url = UriComponentsBuilder.fromPath("/devices").queryParam("tenant", tenant);
         if (q != null && !q.isBlank()) {
             url.queryParam("q", q);
@@ -140,6 +142,9 @@ class DevicesPage {
         }
         if (agent != null && !agent.isBlank()) {
             url.queryParam("agent_uid", agent);
+        }
+        if (availability != null && !availability.isBlank()) {
+            url.queryParam("availability", availability);
         }
         if (after != null) {
             url.queryParam("after", after);

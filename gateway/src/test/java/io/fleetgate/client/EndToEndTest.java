@@ -121,6 +121,20 @@ class EndToEndTest extends GatewayTest {
         }
         assertThat(Files.readString(dir.resolve("e2e-agent-results.json"))).contains("\"open_ports\" : [ " + open + " ]");
 
+        // the agent reports what it saw: each device's page says it is up, and which agent saw which port answer
+        Await.until(Duration.ofSeconds(30), () -> agent.sweepsReported() >= 1);
+        for (String ip : stored) {
+            var device = deviceHolding(tenant, ip);
+            assertThat(device.path("availability").asString()).as(ip).isEqualTo("available");
+            var seen = device.path("observations").valueStream().filter(o -> o.path("ip").asString().equals(ip)).findFirst().orElseThrow();
+            assertThat(seen.path("agent_uid").asString()).isEqualTo("e2e-agent");
+            assertThat(seen.path("state").asString()).isEqualTo("up");
+            assertThat(seen.path("open_ports").get(0).asInt()).isEqualTo(open);
+            assertThat(seen.path("closed_ports").get(0).asInt()).isEqualTo(closed);
+        }
+        assertThat(admin().get().uri("/api/v1/agents/{t}/e2e-agent", tenant).exchange().expectBody(String.class).returnResult()
+                .getResponseBody()).contains("\"last_sweep\"").contains("\"answered\":" + stored.size());
+
         // unchanged: the next polls are not_modified and the version stays
         String version = agent.version();
         double notModified = metric("fleetgate_getconfig_requests_seconds_count{application=\"fleetgate\",outcome=\"not_modified\"}");
@@ -155,6 +169,15 @@ class EndToEndTest extends GatewayTest {
         assertThat(result.origin()).isEqualTo("file:" + sweepFile);
         assertThat(result.target("127.61.0.1").openPorts()).containsExactly(open);
         assertThat(result.target("127.61.0.1").icmp()).isNull();
+    }
+
+    /** The device page (REST) of the device holding that IP. */
+    private tools.jackson.databind.JsonNode deviceHolding(UUID tenant, String ip) {
+        var json = tools.jackson.databind.json.JsonMapper.shared();
+        var page = json.readTree(admin().get().uri("/api/v1/devices?tenant_id={t}&ip={ip}", tenant, ip).exchange()
+                .expectBody(String.class).returnResult().getResponseBody());
+        return json.readTree(admin().get().uri("/api/v1/devices/{t}/{d}", tenant, page.path("items").get(0).path("canonical_device_id").asString())
+                .exchange().expectBody(String.class).returnResult().getResponseBody());
     }
 
     private double metric(String line) {

@@ -35,7 +35,7 @@ class DevicePlansTest extends GatewayTest {
 
     private static final int DEVICES = 100_000;
     private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.shared();
-    private static final List<String> BIG_TABLES = List.of("discovered_devices", "device_identifiers", "device_merges");
+    private static final List<String> BIG_TABLES = List.of("discovered_devices", "device_identifiers", "device_merges", "device_availability");
 
     @Autowired
     DatabaseClient database;
@@ -80,6 +80,13 @@ class DevicePlansTest extends GatewayTest {
                     INSERT INTO device_merges (tenant_id, partition, discovered_device_id, canonical_device_id, reason, key)
                     SELECT tenant_id, partition, id, canonical_device_id, 'ip', ip_addresses[1] FROM discovered_devices
                      WHERE tenant_id = '%s' AND substr(device_id, 5)::int %% 10 = 1""".formatted(tenant));
+            // a fifth of the devices swept: most of them up, one in a hundred down
+            sql.execute("""
+                    INSERT INTO device_availability (tenant_id, canonical_device_id, state, since, rule)
+                    SELECT DISTINCT tenant_id, canonical_device_id, CASE WHEN substr(device_id, 5)::int %% 100 = 0 THEN 'unavailable' ELSE 'available' END,
+                           now(), 'any'
+                      FROM discovered_devices WHERE tenant_id = '%s' AND substr(device_id, 5)::int %% 5 = 0""".formatted(tenant));
+            sql.execute("ANALYZE device_availability");
             sql.execute("ANALYZE discovered_devices");
             sql.execute("ANALYZE device_identifiers");
             sql.execute("ANALYZE device_merges");
@@ -110,7 +117,10 @@ class DevicePlansTest extends GatewayTest {
                 list("an agent by its sources' default", q -> q.agent("agent-default"), defaultAgent, "discovered_devices_canonical"),
                 list("a CIDR and a source", q -> q.range("10.0.0.0/16").source(source), null, "device_identifiers_ip"),
                 list("a hostname prefix and an agent", q -> q.hostname("host-09").agent("agent-default"), defaultAgent,
-                        "discovered_devices_canonical"));
+                        "discovered_devices_canonical"),
+                list("available (most swept devices)", q -> q.availability("available"), null, "discovered_devices_canonical"),
+                list("unavailable (a few)", q -> q.availability("unavailable"), null, "device_availability_state"),
+                list("unknown (never swept)", q -> q.availability("unknown"), null, "discovered_devices_canonical"));
     }
 
     private static Arguments list(String name, UnaryOperator<QueryBuilder> filters, DeviceSearchRepository.AgentSources agentSources,
@@ -200,6 +210,7 @@ class DevicePlansTest extends GatewayTest {
         private String hostname;
         private UUID source;
         private String agent;
+        private io.fleetgate.availability.DeviceAvailability.Availability availability;
 
         QueryBuilder(UUID tenant) {
             this.tenant = tenant;
@@ -230,9 +241,14 @@ class DevicePlansTest extends GatewayTest {
             return this;
         }
 
+        QueryBuilder availability(String state) {
+            availability = io.fleetgate.availability.DeviceAvailability.Availability.of(state);
+            return this;
+        }
+
         DeviceQuery build(DeviceCursor.Position after) {
             return new DeviceQuery(tenant, range == null ? null : io.fleetgate.net.Cidr.parse(range), mac, hostname, source, agent,
-                    after, DeviceQuery.DEFAULT_LIMIT);
+                    availability, after, DeviceQuery.DEFAULT_LIMIT);
         }
     }
 }

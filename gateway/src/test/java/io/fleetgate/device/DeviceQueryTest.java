@@ -24,7 +24,7 @@ class DeviceQueryTest {
             "10.1.2, , , 10.1.2",
     })
     void theSearchBoxTakesAnAddressACidrAMacOrAHostnamePrefix(String q, String range, String mac, String hostname) {
-        DeviceQuery query = DeviceQuery.parse(null, q, null, null, null, null, null, null, null);
+        DeviceQuery query = DeviceQuery.parse(null, q, null, null, null, null, null, null, null, null);
         assertThat(query.range()).isEqualTo(range == null ? null : Cidr.parse(range));
         assertThat(query.mac()).isEqualTo(mac);
         assertThat(query.hostnamePrefix()).isEqualTo(hostname);
@@ -32,13 +32,13 @@ class DeviceQueryTest {
 
     @Test
     void anAddressAndAMacCombineButTwoRangesDoNot() {
-        DeviceQuery query = DeviceQuery.parse(null, "printer", "10.0.0.1", null, "00:1a:2b:3c:4d:5e", null, null, 10, null);
+        DeviceQuery query = DeviceQuery.parse(null, "printer", "10.0.0.1", null, "00:1a:2b:3c:4d:5e", null, null, null, 10, null);
         assertThat(query.range()).isEqualTo(Cidr.parse("10.0.0.1/32"));
         assertThat(query.hostnamePrefix()).isEqualTo("printer");
         assertThat(query.byAddress()).isTrue();
-        assertThatThrownBy(() -> DeviceQuery.parse(null, "10.0.0.0/8", "10.0.0.1", null, null, null, null, null, null))
+        assertThatThrownBy(() -> DeviceQuery.parse(null, "10.0.0.0/8", "10.0.0.1", null, null, null, null, null, null, null))
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.field()).isEqualTo("q"));
-        assertThatThrownBy(() -> DeviceQuery.parse(null, "00:1a:2b:3c:4d:5f", null, null, "00:1a:2b:3c:4d:5e", null, null, null, null))
+        assertThatThrownBy(() -> DeviceQuery.parse(null, "00:1a:2b:3c:4d:5f", null, null, "00:1a:2b:3c:4d:5e", null, null, null, null, null))
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.field()).isEqualTo("q"));
     }
 }

@@ -11,14 +11,16 @@ import io.fleetgate.platform.GatewayStartup;
 import io.fleetgate.proto.AgentConfigRequest;
 import io.fleetgate.proto.AgentHelloRequest;
 import io.fleetgate.proto.MonitoringProto;
+import io.fleetgate.proto.SweepResultsAck;
+import io.fleetgate.proto.SweepResultsBatch;
 import io.fleetgate.proto.SyncConfigRequest;
 import io.fleetgate.proto.SyncDevicesRequest;
 import io.fleetgate.proto.SyncDevicesResponse;
 import io.fleetgate.proto.SyncServiceHeartbeatRequest;
 import io.fleetgate.proto.SyncServiceHelloRequest;
 import io.fleetgate.test.AdminClient;
-import io.fleetgate.test.Gateways;
 import io.fleetgate.test.Await;
+import io.fleetgate.test.Gateways;
 import io.fleetgate.test.GrpcClients;
 import io.fleetgate.test.TestDatabase;
 import io.grpc.ManagedChannel;
@@ -76,6 +78,7 @@ class DocsTest {
                 // the agents' metrics (a refusal among them) show within a second
                 "fleetgate.agent.poll-flush-interval", "200ms",
                 "fleetgate.agent.metrics-interval", "500ms",
+                "fleetgate.availability.metrics-interval", "500ms",
                 "fleetgate.kv.bucket", "fleetgate-docs-" + UUID.randomUUID().toString().substring(0, 8)));
         gateway.getBean(GatewayStartup.class).ready().block(Duration.ofSeconds(60));
         channel = GrpcClients.channel(gateway.getBean(GrpcServer.class).port());
@@ -116,13 +119,20 @@ class DocsTest {
         String version = agent.getConfig(AgentConfigRequest.newBuilder().setAgentId("agent-1").build()).getConfigVersion();
         agent.getConfig(AgentConfigRequest.newBuilder().setAgentId("agent-1").setRejectedConfigVersion(version).setRejectReason("docs").build());
         GrpcClients.reactor(channel, vars.get("SYNC_TOKEN")).syncDevices(Flux.just(SyncDevicesRequest.newBuilder().setBatchSeq(1)
-                .setIntegrationSourceId(vars.get("SOURCE_ID")).build())).blockLast(Duration.ofSeconds(30));
+                .setIntegrationSourceId(vars.get("SOURCE_ID")).addDevices(io.fleetgate.proto.DiscoveredDevice.newBuilder()
+                        .setDeviceId("metrics-1").setSourceType("faker").addIpAddresses("127.10.9.1")).build())).blockLast(Duration.ofSeconds(30));
+        // agent-1 sweeps it (the source's default agent) and reports it up
+        GrpcClients.reactor(channel, vars.get("AGENT_TOKEN")).reportSweepResults(Flux.just(SweepResultsBatch.newBuilder()
+                .setAgentId("agent-1").setBatchSeq(1).setSweepComplete(true)
+                .addHosts(io.fleetgate.proto.HostResult.newBuilder().setIp("127.10.9.1").setIcmpAvailable(true)).build()))
+                .blockLast(Duration.ofSeconds(30));
         Set<String> names = new TreeSet<>();
         Await.until(Duration.ofSeconds(20), () -> {
             String exported = admin.get().uri("/actuator/prometheus").exchange().expectBody(String.class).returnResult().getResponseBody();
             exported.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
                     .map(line -> line.replaceAll("[{ ].*", "").replaceAll("_(bucket|count|sum|max)$", "")).forEach(names::add);
-            return names.contains("fleetgate_agent_config_rejections_total") && names.contains("fleetgate_agents");
+            return names.contains("fleetgate_agent_config_rejections_total") && names.contains("fleetgate_agents")
+                    && names.contains("fleetgate_devices_availability") && names.contains("fleetgate_sweep_results_hosts_total");
         });
         Set<String> documented = matches(Pattern.compile("(?m)^\\| `([a-z0-9_]+)` \\| (?:timer|counter|gauge|summary)"), read("operations.md"));
         assertThat(documented).as("the metrics table was read").hasSizeGreaterThan(20);
@@ -253,6 +263,16 @@ class DocsTest {
                 assertThat(acks).hasSize(batches.size());
                 // as the docs say: the second batch's device with a bad IP is rejected
                 assertThat(acks.get(1).getRejections(0).getReason()).startsWith("invalid_ip_address");
+            }
+            case "monitoring.AgentGatewayService/ReportSweepResults" -> {
+                List<SweepResultsBatch> batches = new ArrayList<>();
+                for (Message message : messages) {
+                    batches.add(SweepResultsBatch.parseFrom(message.toByteString()));
+                }
+                List<SweepResultsAck> acks = GrpcClients.reactor(channel, token).reportSweepResults(Flux.fromIterable(batches))
+                        .collectList().block(Duration.ofSeconds(30));
+                // as the docs say: the host is a target of agent-1 (the SyncDevices example stored it)
+                assertThat(acks).singleElement().satisfies(ack -> assertThat(ack.getHostsAccepted()).isEqualTo(1));
             }
             case "grpc.health.v1.Health/Check" -> HealthGrpc.newBlockingStub(channel)
                     .check(HealthCheckRequest.parseFrom(messages.get(0).toByteString()));

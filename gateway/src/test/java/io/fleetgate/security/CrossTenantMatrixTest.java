@@ -6,6 +6,8 @@ import io.fleetgate.proto.AgentConfigRequest;
 import io.fleetgate.proto.AgentGatewayServiceGrpc;
 import io.fleetgate.proto.AgentHelloRequest;
 import io.fleetgate.proto.DiscoveredDevice;
+import io.fleetgate.proto.HostResult;
+import io.fleetgate.proto.SweepResultsBatch;
 import io.fleetgate.proto.SyncConfigRequest;
 import io.fleetgate.proto.SyncDevicesRequest;
 import io.fleetgate.proto.SyncServiceHeartbeatRequest;
@@ -233,6 +235,17 @@ class CrossTenantMatrixTest extends GatewayTest {
                                     .build())).blockLast(Duration.ofSeconds(30))))).isEqualTo(Status.Code.NOT_FOUND);
                     assertThat(t.count("SELECT count(*) FROM discovered_devices WHERE tenant_id = ? AND device_id = 'planted'", t.f().tenantA()))
                             .isZero();
+                }),
+                rpc("ReportSweepResults", t -> {
+                    // B's agent reports A's agent's IP as down: not a target of anything of B's, and nothing of A's changes
+                    var acks = GrpcClients.reactor(t.channel(), t.f().agentTokenB()).reportSweepResults(Flux.just(SweepResultsBatch.newBuilder()
+                            .setAgentId("agent-a").setBatchSeq(1).setSweepComplete(true)
+                            .addHosts(HostResult.newBuilder().setIp("127.77.0.1")).build())).collectList().block(Duration.ofSeconds(30));
+                    assertThat(acks.get(0).getRejections(0).getReason()).startsWith("not_a_target");
+                    assertThat(t.count("SELECT count(*) FROM host_observations WHERE tenant_id = ?", t.f().tenantA())).isZero();
+                    assertThat(GrpcClients.code(catching(() -> GrpcClients.reactor(t.channel(), t.f().syncB().credential())
+                            .reportSweepResults(Flux.just(SweepResultsBatch.newBuilder().setAgentId("agent-a").setBatchSeq(1).build()))
+                            .blockLast(Duration.ofSeconds(30))))).isEqualTo(Status.Code.PERMISSION_DENIED);
                 }));
     }
 

@@ -68,7 +68,8 @@ class AgentsPageBrowserTest extends GatewayTest {
             assertThat(badges(browser, "site/a/refuser")).containsExactly("online", "rejected");
             assertThat(badges(browser, "in-step")).containsExactly("online", "in sync");
             assertThat(badges(browser, "never-polled")).containsExactly("never seen", "pending");
-            assertThat(row(browser, "in-step").findElement(By.cssSelector("[data-field=last_poll_at]")).getText()).isEqualTo("just now");
+            // polled a moment ago (how long exactly depends on how busy the machine is)
+            assertThat(row(browser, "in-step").findElement(By.cssSelector("[data-field=last_poll_at]")).getText()).matches("just now|\\d+ s ago");
             assertThat(row(browser, "site/a/refuser").findElement(By.cssSelector("[data-field=targets]")).getText()).isEqualTo("1");
             browser.screenshot("agents");
 

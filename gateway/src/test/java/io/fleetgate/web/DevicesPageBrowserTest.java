@@ -100,6 +100,39 @@ class DevicesPageBrowserTest extends GatewayTest {
         assertThat(queryValue("SELECT count(DISTINCT canonical_device_id) FROM discovered_devices WHERE tenant_id = ?", tenant)).isEqualTo(4L);
     }
 
+    @Test
+    void aDevicesAvailabilityArrivesWithoutAReloadAndTheAgentsPageShowsItsLastSweep() {
+        UUID tenant = createTenant("ui-availability");
+        Onboarded sync = onboardSyncService(tenant);
+        UUID lab = createSource(tenant, sync.id(), Map.of("name", "Lab", "agent_uid", "sweeper-9", "default_ports", List.of(22, 443)));
+        send(sync, lab, "faker", device("fk-cam", "camera-7", "127.82.0.7", "00:1a:2b:82:00:07"));
+        String token = agentToken(tenant);
+        GrpcClients.blocking(channel(), token).hello(io.fleetgate.proto.AgentHelloRequest.newBuilder().setAgentId("sweeper-9").build());
+        try (Browser browser = new Browser("http://127.0.0.1:" + httpPort)) {
+            browser.signIn(tenantAdmin(tenant), ADMIN_PASSWORD).open("/devices?tenant=" + tenant);
+            browser.find(By.linkText("camera-7")).click();
+            browser.waitFor(d -> !d.findElements(By.id("device-observations")).isEmpty());
+            assertThat(browser.text(By.cssSelector("[data-field=availability]"))).isEqualTo("unknown");
+
+            // the agent sweeps the camera: port 22 answers, 443 is refused
+            var acks = GrpcClients.reactor(channel(), token).reportSweepResults(Flux.just(io.fleetgate.proto.SweepResultsBatch.newBuilder()
+                    .setAgentId("sweeper-9").setBatchSeq(1).setSweepComplete(true).setConfigVersion("v1")
+                    .addHosts(io.fleetgate.proto.HostResult.newBuilder().setIp("127.82.0.7").setIcmpAvailable(true).setIcmpRttUs(140)
+                            .addOpenPorts(22).addClosedPorts(443)).build())).collectList().block(Duration.ofSeconds(30));
+            assertThat(acks.get(0).getHostsAccepted()).isEqualTo(1);
+            // the page asks again every 10 s
+            browser.waitFor(Duration.ofSeconds(30), d -> browser.text(By.cssSelector("[data-field=availability]")).equals("available"));
+            browser.driver().navigate().refresh();
+            assertThat(browser.text(By.id("device-observations"))).contains("sweeper-9").contains("up").contains("140 µs")
+                    .contains("22").contains("443");
+            browser.screenshot("device-availability");
+
+            browser.find(By.linkText("sweeper-9")).click();
+            browser.waitFor(d -> !d.findElements(By.id("last-sweep")).isEmpty());
+            assertThat(browser.text(By.id("sweep-hosts"))).isEqualTo("1 / 0");
+        }
+    }
+
     private static void search(Browser browser, String text) {
         String before = browser.driver().getCurrentUrl();
         browser.find(By.id("q")).clear();

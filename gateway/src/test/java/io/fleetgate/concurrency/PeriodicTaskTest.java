@@ -1,4 +1,4 @@
-package io.fleetgate.syncservice;
+package io.fleetgate.concurrency;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,16 +9,16 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
-/** The ticker in virtual time: one rule application per tick, none in between, and a failing tick does not stop it. */
-class StatusTickerTest {
+/** Rounds in virtual time: one per tick, none in between, and a failing tick does not stop it. */
+class PeriodicTaskTest {
 
     @Test
-    void appliesTheRuleOncePerTickAndSurvivesAFailingTick() {
+    void runsOneRoundPerTickAndSurvivesAFailingRound() {
         AtomicInteger calls = new AtomicInteger();
         List<Flux<String>> outcomes = List.of(Flux.just("dc1 offline"), Flux.error(new IllegalStateException("database gone")),
                 Flux.just("dc2 offline"));
 
-        StepVerifier.withVirtualTime(() -> StatusTicker.run(Flux.interval(Duration.ofSeconds(10)),
+        StepVerifier.withVirtualTime(() -> PeriodicTask.rounds(Flux.interval(Duration.ofSeconds(10)), "Status tick",
                         () -> outcomes.get(Math.min(calls.getAndIncrement(), 2))))
                 .expectSubscription()
                 .expectNoEvent(Duration.ofSeconds(10))

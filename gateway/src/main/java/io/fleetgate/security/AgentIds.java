@@ -1,4 +1,4 @@
-package io.fleetgate.agent;
+package io.fleetgate.security;
 
 import java.util.regex.Pattern;
 

@@ -1,22 +1,22 @@
-package io.fleetgate.sync;
+package io.fleetgate.concurrency;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-class StreamSlotsTest {
+class SlotsTest {
 
     private final UUID a = UUID.randomUUID();
     private final UUID b = UUID.randomUUID();
     private final UUID c = UUID.randomUUID();
 
     @Test
-    void eachSyncServiceHasItsOwnCapAndAClosedSlotIsFreeAgain() {
-        StreamSlots slots = new StreamSlots(10, 2);
+    void eachKeyHasItsOwnCapAndAClosedSlotIsFreeAgain() {
+        Slots<UUID> slots = new Slots<>(10, 2);
         assertThat(slots.tryOpen(a)).isNull();
         assertThat(slots.tryOpen(a)).isNull();
-        assertThat(slots.tryOpen(a)).isEqualTo(StreamSlots.Full.SYNC_SERVICE);
+        assertThat(slots.tryOpen(a)).isEqualTo(Slots.Full.KEY);
         assertThat(slots.tryOpen(b)).isNull(); // a's streams do not count against b
         slots.close(a);
         assertThat(slots.open(a)).isEqualTo(1);
@@ -30,11 +30,11 @@ class StreamSlotsTest {
 
     @Test
     void theTotalBoundsEveryServiceTogetherAndARefusalHoldsNoSlot() {
-        StreamSlots slots = new StreamSlots(3, 2);
+        Slots<UUID> slots = new Slots<>(3, 2);
         assertThat(slots.tryOpen(a)).isNull();
         assertThat(slots.tryOpen(a)).isNull();
         assertThat(slots.tryOpen(b)).isNull();
-        assertThat(slots.tryOpen(c)).isEqualTo(StreamSlots.Full.TOTAL);
+        assertThat(slots.tryOpen(c)).isEqualTo(Slots.Full.TOTAL);
         assertThat(slots.open(c)).isZero();
         assertThat(slots.open()).isEqualTo(3);
         slots.close(c); // never opened: frees nothing of the others
