@@ -38,6 +38,8 @@ public final class AgentRunner implements AutoCloseable {
     private static final Duration START_DEADLINE = Duration.ofSeconds(5);
     /** Longer than the gateway's own bound on a call (FLEETGATE_GRPC_CALL_TIMEOUT, 10 s by default). */
     private static final Duration POLL_DEADLINE = Duration.ofSeconds(30);
+    /** Host results per ReportSweepResults batch: a few hundred kilobytes at most. */
+    static final int RESULTS_BATCH = 1000;
 
     /**
      * How the agent runs. {@code kv} is null unless it reads the legacy KV store; a config with more
@@ -56,6 +58,7 @@ public final class AgentRunner implements AutoCloseable {
     private final ManagedChannel channel;
     private final ReactorAgentGatewayServiceGrpc.ReactorAgentGatewayServiceStub stub;
     private final SweepService sweeps;
+    private final ResultReporter reporter;
     private final AgentLimits limits;
     private final AtomicReference<String> version = new AtomicReference<>("");
     private final AtomicReference<Refusal> refused = new AtomicReference<>(Refusal.NONE);
@@ -68,11 +71,18 @@ public final class AgentRunner implements AutoCloseable {
         this.channel = options.gateway().channel();
         this.stub = options.gateway().authenticated(ReactorAgentGatewayServiceGrpc.newReactorStub(channel));
         this.sweeps = new SweepService(options.resultsFile(), clock);
+        this.reporter = new ResultReporter(stub, options.agentId(), sweeps.results(), RESULTS_BATCH, 2, Duration.ofSeconds(1),
+                Duration.ofSeconds(30));
         this.limits = new AgentLimits(options.maxTargets());
     }
 
     public SweepService sweeps() {
         return sweeps;
+    }
+
+    /** Sweeps whose results reached the gateway so far. */
+    public long sweepsReported() {
+        return reporter.delivered();
     }
 
     /** A config version the agent could not apply, and why; reported on every poll until a newer one applies. */
@@ -247,6 +257,7 @@ public final class AgentRunner implements AutoCloseable {
         if (current != null) {
             current.dispose();
         }
+        reporter.close();
         sweeps.close();
         ClientHost.close(channel);
     }

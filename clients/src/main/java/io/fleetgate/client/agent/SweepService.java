@@ -86,13 +86,15 @@ public final class SweepService implements AutoCloseable {
 
     Mono<SweepResult> sweep(SweepPlan plan) {
         long start = System.nanoTime();
+        java.time.Instant startedAt = clock.instant();
         Map<String, SweepPlan.Target> targets = addresses(plan);
         return Flux.fromIterable(targets.values())
                 .flatMap(target -> probe(plan, target), Math.max(1, plan.concurrency() / 4) + 1)
                 .collectList()
                 .map(list -> {
                     list.sort((a, b) -> IpAddress.parse(a.ip()).compareTo(IpAddress.parse(b.ip())));
-                    return new SweepResult(clock.instant(), plan.version(), plan.origin(), Duration.ofNanos(System.nanoTime() - start), list);
+                    return new SweepResult(startedAt, clock.instant(), plan.version(), plan.origin(), Duration.ofNanos(System.nanoTime() - start),
+                            list);
                 })
                 .flatMap(result -> write(result).thenReturn(result))
                 .doOnNext(result -> log.info("Sweep of {} addresses in {} ms: {} answer ICMP, {} open ports",
@@ -132,30 +134,44 @@ public final class SweepService implements AutoCloseable {
         List<String> modes = plan.modesOf(target);
         List<Integer> ports = target.ports().isEmpty() ? plan.ports() : target.ports();
         boolean tcp = modes.contains("tcp") || modes.contains("tcp_connect");
-        Mono<Boolean> icmp = modes.contains("icmp") ? icmp(target.ip(), plan.timeout()).map(Boolean::valueOf) : Mono.just(false);
-        Mono<Map<Integer, Boolean>> open = tcp
-                ? Flux.fromIterable(ports).flatMap(port -> connect(target.ip(), port, plan.timeout()).map(ok -> Map.entry(port, ok)),
+        // the round trip of an echo that answered, in microseconds; -1 for none
+        Mono<Long> icmp = modes.contains("icmp") ? icmp(target.ip(), plan.timeout()) : Mono.just(-1L);
+        Mono<Map<Integer, PortState>> probed = tcp
+                ? Flux.fromIterable(ports).flatMap(port -> connect(target.ip(), port, plan.timeout()).map(state -> Map.entry(port, state)),
                         Math.max(1, plan.concurrency())).collectMap(Map.Entry::getKey, Map.Entry::getValue)
                 : Mono.just(Map.of());
-        return Mono.zip(icmp, open).map(both -> {
+        return Mono.zip(icmp, probed).map(both -> {
             TreeSet<Integer> opened = new TreeSet<>();
             TreeSet<Integer> closed = new TreeSet<>();
-            both.getT2().forEach((port, ok) -> (ok ? opened : closed).add(port));
-            return new SweepResult.TargetResult(target.ip(), modes.contains("icmp") ? both.getT1() : null, List.copyOf(opened),
-                    List.copyOf(closed), target.source());
+            TreeSet<Integer> filtered = new TreeSet<>();
+            both.getT2().forEach((port, state) -> (state == PortState.OPEN ? opened : state == PortState.CLOSED ? closed : filtered).add(port));
+            long rtt = both.getT1();
+            return new SweepResult.TargetResult(target.ip(), modes.contains("icmp") ? rtt >= 0 : null,
+                    rtt >= 0 ? (int) Math.min(Integer.MAX_VALUE, Math.max(1, rtt)) : null, List.copyOf(opened), List.copyOf(closed),
+                    List.copyOf(filtered), clock.instant(), target.source());
         });
     }
 
-    /** ICMP echo (as root; otherwise the JDK falls back to TCP port 7), off the event loop. */
-    static Mono<Boolean> icmp(String ip, Duration timeout) {
-        return Mono.fromCallable(() -> InetAddress.getByName(ip).isReachable((int) Math.max(1, timeout.toMillis())))
+    /**
+     * ICMP echo (as root; otherwise the JDK falls back to TCP port 7), off the event loop: the
+     * round trip in microseconds when it answered, -1 when not.
+     */
+    static Mono<Long> icmp(String ip, Duration timeout) {
+        return Mono.fromCallable(() -> {
+                    long start = System.nanoTime();
+                    boolean reachable = InetAddress.getByName(ip).isReachable((int) Math.max(1, timeout.toMillis()));
+                    return reachable ? (System.nanoTime() - start) / 1000 : -1L;
+                })
                 .subscribeOn(ICMP)
-                .onErrorReturn(false);
+                .onErrorReturn(-1L);
     }
 
-    /** A non-blocking TCP connect: true when the port accepts, false when refused or silent until the timeout. */
-    static Mono<Boolean> connect(String ip, int port, Duration timeout) {
-        return Mono.<Boolean>create(sink -> {
+    /** What a TCP connect found: the port accepted, refused (the host is there), or nothing answered in time. */
+    enum PortState { OPEN, CLOSED, FILTERED }
+
+    /** A non-blocking TCP connect. */
+    static Mono<PortState> connect(String ip, int port, Duration timeout) {
+        return Mono.<PortState>create(sink -> {
                     AsynchronousSocketChannel channel;
                     try {
                         channel = AsynchronousSocketChannel.open();
@@ -174,16 +190,18 @@ public final class SweepService implements AutoCloseable {
                     channel.connect(address, null, new CompletionHandler<Void, Void>() {
                         @Override
                         public void completed(Void result, Void attachment) {
-                            sink.success(true);
+                            sink.success(PortState.OPEN);
                         }
 
                         @Override
                         public void failed(Throwable error, Void attachment) {
-                            sink.success(false);
+                            // refused: a RST came back; anything else (unreachable, no route) is as good as no answer
+                            sink.success(error instanceof java.net.ConnectException && String.valueOf(error.getMessage()).contains("refused")
+                                    ? PortState.CLOSED : PortState.FILTERED);
                         }
                     });
                 })
-                .timeout(timeout, Mono.just(false));
+                .timeout(timeout, Mono.just(PortState.FILTERED));
     }
 
     private static void close(AsynchronousSocketChannel channel) {
@@ -216,6 +234,11 @@ public final class SweepService implements AutoCloseable {
                 target.openPorts().forEach(open::add);
                 var closed = node.putArray("closed_ports");
                 target.closedPorts().forEach(closed::add);
+                var filtered = node.putArray("filtered_ports");
+                target.filteredPorts().forEach(filtered::add);
+                if (target.icmpRttUs() != null) {
+                    node.put("icmp_rtt_us", target.icmpRttUs());
+                }
                 node.put("source", target.source());
             }
             try {
