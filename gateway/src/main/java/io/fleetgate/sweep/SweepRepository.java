@@ -23,32 +23,39 @@ class SweepRepository implements SweepInputs {
         this.database = database;
     }
 
+    /** The agent's devices with the IPs each still holds (binds :tenant, :agent). */
+    static final String DEVICES = """
+            WITH assigned AS (
+                SELECT d.* FROM discovered_devices d JOIN integration_sources s ON s.id = d.integration_source_id
+                 WHERE d.tenant_id = :tenant AND d.agent_uid = :agent AND s.enabled
+                UNION ALL
+                -- the sources come first (OFFSET 0 keeps them outside): an agent that is no
+                -- source's default agent reads no device here, whatever the statistics say
+                SELECT d.* FROM integration_sources s
+                 CROSS JOIN LATERAL (SELECT * FROM discovered_devices d
+                                      WHERE d.tenant_id = s.tenant_id AND d.integration_source_id = s.id
+                                        AND d.agent_uid IS NULL OFFSET 0) d
+                 WHERE s.tenant_id = :tenant AND s.agent_uid = :agent AND s.enabled)
+            SELECT a.device_id, a.source_type, a.integration_source_id, a.canonical_device_id, a.ports, a.raw_data_ports,
+                   a.hostname, a.device_type, a.manufacturer, a.model,
+                   -- each IP's holder by one primary key lookup (OFFSET 0: never a scan, whatever the
+                   -- statistics say); an IP held by another canonical device is not this device's
+                   ARRAY(SELECT ip FROM unnest(a.ip_addresses) AS ip
+                           LEFT JOIN LATERAL (SELECT canonical_device_id FROM device_identifiers i
+                                               WHERE i.tenant_id = a.tenant_id AND i.partition = a.partition
+                                                 AND i.kind = 'ip' AND i.value = ip
+                                              OFFSET 0) holder ON true
+                          WHERE holder.canonical_device_id IS NULL
+                             OR holder.canonical_device_id = a.canonical_device_id) AS ips
+              FROM assigned a""";
+
     /**
      * The agent's devices (its own, or through its sources' default agent) of enabled sources,
      * each with only the IPs it still holds: an IP that moved to another device is that one's.
      */
     @Override
     public Mono<Inputs> inputs(UUID tenant, String agent) {
-        Mono<List<SweepInput.Device>> devices = database.sql("""
-                        WITH assigned AS (
-                            SELECT d.* FROM discovered_devices d JOIN integration_sources s ON s.id = d.integration_source_id
-                             WHERE d.tenant_id = :tenant AND d.agent_uid = :agent AND s.enabled
-                            UNION ALL
-                            SELECT d.* FROM discovered_devices d
-                             WHERE d.agent_uid IS NULL AND d.integration_source_id IN (
-                                   SELECT id FROM integration_sources WHERE tenant_id = :tenant AND agent_uid = :agent AND enabled))
-                        SELECT a.device_id, a.source_type, a.integration_source_id, a.canonical_device_id, a.ports, a.raw_data_ports,
-                               a.hostname, a.device_type, a.manufacturer, a.model,
-                               -- each IP's holder by one primary key lookup (OFFSET 0: never a scan, whatever the
-                               -- statistics say); an IP held by another canonical device is not this device's
-                               ARRAY(SELECT ip FROM unnest(a.ip_addresses) AS ip
-                                       LEFT JOIN LATERAL (SELECT canonical_device_id FROM device_identifiers i
-                                                           WHERE i.tenant_id = a.tenant_id AND i.partition = a.partition
-                                                             AND i.kind = 'ip' AND i.value = ip
-                                                          OFFSET 0) holder ON true
-                                      WHERE holder.canonical_device_id IS NULL
-                                         OR holder.canonical_device_id = a.canonical_device_id) AS ips
-                          FROM assigned a""")
+        Mono<List<SweepInput.Device>> devices = database.sql(DEVICES)
                 .bind("tenant", tenant)
                 .bind("agent", agent)
                 .map((row, meta) -> new SweepInput.Device(
