@@ -1,5 +1,7 @@
 package io.fleetgate.changes;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
@@ -40,7 +42,8 @@ public class ChangeFeed implements SmartLifecycle, Changes {
 
     public ChangeFeed(@Value("${spring.r2dbc.url}") String url,
                       @Value("${spring.r2dbc.username:}") String user,
-                      @Value("${spring.r2dbc.password:}") String password) {
+                      @Value("${spring.r2dbc.password:}") String password,
+                      MeterRegistry registry) {
         ConnectionFactoryOptions.Builder options = ConnectionFactoryOptions.parse(url).mutate()
                 .option(io.r2dbc.spi.Option.valueOf("applicationName"), APPLICATION_NAME);
         if (!user.isEmpty()) {
@@ -50,6 +53,8 @@ public class ChangeFeed implements SmartLifecycle, Changes {
             options.option(ConnectionFactoryOptions.PASSWORD, password);
         }
         this.connections = ConnectionFactories.get(options.build());
+        Gauge.builder("fleetgate.change.feed.connected", live, up -> up.get() ? 1 : 0)
+                .description("1 while this replica listens to the change feed (while 0, GetConfig reads around its cache)").register(registry);
     }
 
     @Override

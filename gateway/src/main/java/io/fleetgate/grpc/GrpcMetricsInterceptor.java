@@ -10,11 +10,13 @@ import io.grpc.Status;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
 
 /**
@@ -73,11 +75,20 @@ class GrpcMetricsInterceptor implements ServerInterceptor {
         }
     }
 
+    /**
+     * A histogram (not a summary) so that a method's p99 can be aggregated across replicas; a
+     * handful of buckets from a millisecond to a minute (streams are calls too) keeps the series
+     * few: 15 per method and status.
+     */
+    static final Duration[] CALL_BUCKETS = Stream.of(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000)
+            .map(Duration::ofMillis).toArray(Duration[]::new);
+
     private Timer timer(String method, Status.Code code) {
         return timers.computeIfAbsent(method + '|' + code, key -> Timer.builder("fleetgate.grpc.server.calls")
                 .description("gRPC calls served, by method and status code")
                 .tag("method", method)
                 .tag("status", code.name())
+                .serviceLevelObjectives(CALL_BUCKETS)
                 .register(registry));
     }
 }

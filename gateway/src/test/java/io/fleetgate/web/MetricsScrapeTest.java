@@ -2,10 +2,14 @@ package io.fleetgate.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetgate.proto.AgentHelloRequest;
 import io.fleetgate.test.GatewayTest;
+import io.fleetgate.test.GrpcClients;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,6 +34,23 @@ class MetricsScrapeTest extends GatewayTest {
             assertThat(value.group(1)).as(series).isNotEqualTo("NaN");
             assertThat(Double.parseDouble(value.group(1))).as(series).isGreaterThanOrEqualTo(0);
         }
+    }
+
+    @Test
+    void callLatencyAndBatchSizeAreHistogramsOfAFewBuckets() {
+        UUID tenant = createTenant("histograms");
+        GrpcClients.blocking(channel(), agentToken(tenant)).hello(AgentHelloRequest.newBuilder().setAgentId("agent-1").build());
+        String scrape = anonymous().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        // a histogram aggregates across replicas (a summary's quantiles do not): 15 buckets and +Inf per method and status
+        List<String> hello = scrape.lines()
+                .filter(line -> line.startsWith("fleetgate_grpc_server_calls_seconds_bucket{") && line.contains("/Hello\"")
+                        && line.contains("status=\"OK\""))
+                .toList();
+        assertThat(hello).hasSize(16).anyMatch(line -> line.contains("le=\"0.001\"")).anyMatch(line -> line.contains("le=\"+Inf\""));
+        assertThat(scrape).doesNotContain("fleetgate_grpc_server_calls_seconds{");
+        // devices per batch: eight buckets and +Inf, not Micrometer's 276
+        assertThat(scrape.lines().filter(line -> line.startsWith("fleetgate_sync_batch_size_bucket{"))).hasSize(9);
     }
 
     @Test
