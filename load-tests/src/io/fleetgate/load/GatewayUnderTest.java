@@ -64,6 +64,10 @@ final class GatewayUnderTest implements AutoCloseable {
         }
 
         void dropDatabase(String name) {
+            if (System.getenv("BENCH_KEEP_DATABASE") != null) {
+                System.err.println("kept database " + name + " (BENCH_KEEP_DATABASE)");
+                return;
+            }
             try (Connection c = connect("postgres")) {
                 c.createStatement().execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
             } catch (SQLException e) {

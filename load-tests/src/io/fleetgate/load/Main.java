@@ -10,15 +10,16 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: load-tests/run ingest|fanout [--option=value ...]  (see load-tests/README.md)");
+            System.err.println("usage: load-tests/run ingest|fanout|results [--option=value ...]  (see load-tests/README.md)");
             System.exit(2);
         }
         Options options = new Options(Arrays.copyOfRange(args, 1, args.length));
         switch (args[0]) {
             case "ingest" -> IngestBenchmark.run(options);
             case "fanout" -> FanoutBenchmark.run(options);
+            case "results" -> ResultsBenchmark.run(options);
             default -> {
-                System.err.println("unknown scenario " + args[0] + " (ingest, fanout)");
+                System.err.println("unknown scenario " + args[0] + " (ingest, fanout, results)");
                 System.exit(2);
             }
         }
