@@ -39,7 +39,8 @@ public final class EmbeddedDatabaseStarter implements ApplicationListener<Applic
         }
         Path dataDir = Path.of(environment.getProperty("fleetgate.database.data-dir", "./data"), "postgres")
                 .toAbsolutePath().normalize();
-        EmbeddedPostgres postgres = start(dataDir);
+        int port = Integer.parseInt(environment.getProperty("fleetgate.database.embedded-port", "0").trim());
+        EmbeddedPostgres postgres = start(dataDir, port);
         String embeddedUrl = "postgresql://localhost:" + postgres.getPort() + "/postgres";
         log.info("No database configured: started embedded PostgreSQL on port {} with data in {}", postgres.getPort(), dataDir);
         override(environment, Map.of(
@@ -54,10 +55,15 @@ public final class EmbeddedDatabaseStarter implements ApplicationListener<Applic
         event.getSpringApplication().addListeners((ApplicationListener<ApplicationFailedEvent>) failed -> closeQuietly(postgres));
     }
 
-    private static EmbeddedPostgres start(Path dataDir) {
+    /** On {@code port} (FLEETGATE_EMBEDDED_DATABASE_PORT, so pg_dump can find it), or a free port when 0. */
+    private static EmbeddedPostgres start(Path dataDir, int port) {
         try {
             Files.createDirectories(dataDir);
-            return EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            return builder
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(false)

@@ -244,8 +244,9 @@ public class DeviceService {
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                 .doOnNext(split -> {
                     summaries.drop(tenant);
-                    log.info("Unmerge by {}: source record {} split out of device {} into {} (tenant {}): {}", actor.getUsername(),
-                            split.discoveredDeviceId(), split.fromCanonicalDeviceId(), split.canonicalDeviceId(), tenant, why);
+                    log.atInfo().addKeyValue("tenant", tenant)
+                            .log("Unmerge by {}: source record {} split out of device {} into {} (tenant {}): {}", actor.getUsername(),
+                                    split.discoveredDeviceId(), split.fromCanonicalDeviceId(), split.canonicalDeviceId(), tenant, why);
                 });
     }
 

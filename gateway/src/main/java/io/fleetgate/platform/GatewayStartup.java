@@ -81,8 +81,11 @@ public class GatewayStartup implements SmartLifecycle, ReactiveHealthIndicator {
         // every connection and loss of the feed emits Resync
         following = feed.changes().ofType(Change.Resync.class).subscribe(change -> grpc.databaseReachable(feed.isLive()));
         grpc.databaseReachable(feed.isLive());
-        log.info("Fleetgate ready: UI and REST at http://localhost:{}/ , gRPC on port {}",
-                environment.getProperty("local.server.port", environment.getProperty("server.port", "8080")), grpc.port());
+        String management = environment.getProperty("local.management.port", environment.getProperty("management.server.port", ""));
+        log.info("Fleetgate ready: UI and REST at {}://localhost:{}/ , gRPC on port {}{}",
+                environment.getProperty("fleetgate.http.tls.certificate", "").isBlank() ? "http" : "https",
+                environment.getProperty("local.server.port", environment.getProperty("server.port", "8080")), grpc.port(),
+                management.isBlank() ? "" : ", actuator on port " + management);
         ready.tryEmitValue(bootstrapped);
     }
 

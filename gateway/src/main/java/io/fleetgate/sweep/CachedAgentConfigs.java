@@ -88,8 +88,9 @@ class CachedAgentConfigs implements AgentConfigCache {
             SweepConfigBuilder.Built built = SweepConfigBuilder.build(inputs.devices(), inputs.sources(), defaults);
             metrics.built(built.truncated());
             if (built.truncated()) {
-                log.warn("Sweep config of agent {} (tenant {}) cut to {} of {} targets (fleetgate.sweep.max-targets / max-config-size)",
-                        agentUid, tenant, built.sweep().getDeviceTargetsCount(), built.targetsBeforeCut());
+                log.atWarn().addKeyValue("tenant", tenant).addKeyValue("agent", agentUid)
+                        .log("Sweep config of agent {} (tenant {}) cut to {} of {} targets (fleetgate.sweep.max-targets / max-config-size)",
+                                agentUid, tenant, built.sweep().getDeviceTargetsCount(), built.targetsBeforeCut());
             }
             return new AgentConfig(built.version(), clock.instant(), built.sweep(), built.targetsBeforeCut());
         });

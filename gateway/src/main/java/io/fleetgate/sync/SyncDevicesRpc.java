@@ -231,7 +231,8 @@ public class SyncDevicesRpc {
         }
         guarded.forEach(metrics::guarded);
         IdentityResolver.Guarded first = guarded.get(0);
-        log.warn("Merge guard: batch {} of integration source {} (tenant {}) would have joined {} devices into one through {} {}"
+        log.atWarn().addKeyValue("tenant", source.tenantId()).addKeyValue("batch_seq", Long.toUnsignedString(batchSeq))
+                .log("Merge guard: batch {} of integration source {} (tenant {}) would have joined {} devices into one through {} {}"
                         + "{}; stored them unmerged (FLEETGATE_MERGE_GUARD_MAX={})", Long.toUnsignedString(batchSeq), source.id(),
                 source.tenantId(), first.devices(), first.kind(), first.key(),
                 guarded.size() > 1 ? " and " + (guarded.size() - 1) + " more keys" : "", properties.mergeGuardMax());

@@ -105,8 +105,9 @@ public class SyncServiceLiveness {
         if (transition.from() == transition.to()) {
             return Mono.just(transition);
         }
-        log.info("Sync service {} '{}' of tenant {}: {} -> {}", transition.syncServiceId(), transition.name(),
-                transition.tenantId(), transition.from().dbValue(), transition.to().dbValue());
+        log.atInfo().addKeyValue("tenant", transition.tenantId()).addKeyValue("sync_service", transition.syncServiceId())
+                .log("Sync service {} '{}' of tenant {}: {} -> {}", transition.syncServiceId(), transition.name(),
+                        transition.tenantId(), transition.from().dbValue(), transition.to().dbValue());
         metrics.transition(transition.to());
         return changes.publish(new Change.SyncServiceStatusChanged(transition.syncServiceId(), transition.tenantId(),
                         transition.to().dbValue()))

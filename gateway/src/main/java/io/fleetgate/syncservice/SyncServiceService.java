@@ -61,8 +61,9 @@ public class SyncServiceService {
                                         CredentialKind.SYNC_SERVICE, "onboarding", false)
                                 .map(issued -> new Onboarded(withReadRule(created), issued.token())))
                         .as(transaction::transactional))
-                .doOnNext(onboarded -> log.info("On-prem sync service {} '{}' onboarded for tenant {} by {}",
-                        onboarded.syncService().id(), trimmed, tenantId, actor.getUsername()));
+                .doOnNext(onboarded -> log.atInfo().addKeyValue("tenant", tenantId).addKeyValue("sync_service", onboarded.syncService().id())
+                        .log("On-prem sync service {} '{}' onboarded for tenant {} by {}",
+                                onboarded.syncService().id(), trimmed, tenantId, actor.getUsername()));
     }
 
     /** A new credential for an on-prem sync service; the old ones stop working at once. */

@@ -1,5 +1,6 @@
 package io.fleetgate.web;
 
+import io.fleetgate.platform.BuildInfo;
 import io.fleetgate.security.GatewayUser;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.web.reactive.result.view.CsrfRequestDataValueProcessor;
@@ -9,9 +10,20 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-/** What every page knows: the signed-in user, and the CSRF token its forms carry. */
+/** What every page knows: the signed-in user, the CSRF token its forms carry, and the build (for the footer). */
 @ControllerAdvice(basePackageClasses = UiModel.class)
 class UiModel {
+
+    private final BuildInfo build;
+
+    UiModel(BuildInfo build) {
+        this.build = build;
+    }
+
+    @ModelAttribute("build")
+    BuildInfo build() {
+        return build;
+    }
 
     @ModelAttribute("me")
     GatewayUser me(@AuthenticationPrincipal GatewayUser me) {

@@ -100,6 +100,9 @@ class DocsTest {
     void everyDocumentedVariableIsReadByTheApplicationAndEveryOneItReadsIsDocumented() throws IOException {
         String yaml = new ClassPathResource("application.yaml").getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
         Set<String> read = matches(Pattern.compile("\\$\\{((?:FLEETGATE|SERVER)_[A-Z0-9_]+)"), yaml);
+        // and those read before Spring starts (FLEETGATE_LOG_FORMAT picks the logging format)
+        read.addAll(matches(Pattern.compile("System\\.getenv\\(\"(FLEETGATE_[A-Z0-9_]+)\"\\)"),
+                Files.readString(Path.of("gateway/src/main/java/io/fleetgate/GatewayApplication.java"))));
         for (String doc : List.of("operations.md", "README.md", "migration.md", "api.md", "security.md")) {
             // FLEETGATE_TEST_* are the test suite's own (README names them), not the gateway's
             Set<String> named = matches(Pattern.compile("\\b((?:FLEETGATE_(?!TEST_)[A-Z0-9_]+)|SERVER_PORT)\\b"), read(doc));
