@@ -64,10 +64,12 @@ public class AvailabilityIndex {
                           CROSS JOIN LATERAL unnest(d.ip_addresses) AS address
                           -- the IP's holder and its observations looked up per IP (OFFSET 0): the statement
                           -- is prepared once, and a generic plan made while host_observations was small
-                          -- hashed the whole tenant for every batch (seconds at 500,000 hosts)
+                          -- hashed the whole tenant for every batch (seconds at 500,000 hosts). The IP is
+                          -- named both ways so that either index of it (the key, the inet one) finds it in
+                          -- one probe: on stale statistics the inet index was chosen with the tenant alone
                           CROSS JOIN LATERAL (SELECT canonical_device_id FROM device_identifiers i
                                                WHERE i.tenant_id = d.tenant_id AND i.partition = d.partition AND i.kind = 'ip'
-                                                 AND i.value = address OFFSET 0) holder
+                                                 AND i.value = address AND i.value::inet = address::inet OFFSET 0) holder
                           CROSS JOIN LATERAL (SELECT agent_uid, state FROM host_observations o
                                                WHERE o.tenant_id = d.tenant_id AND o.ip = address OFFSET 0) o
                          WHERE d.tenant_id = :tenant AND d.canonical_device_id = ANY(:devices)

@@ -38,12 +38,13 @@ class SweepRepository implements SweepInputs {
                  WHERE s.tenant_id = :tenant AND s.agent_uid = :agent AND s.enabled)
             SELECT a.device_id, a.source_type, a.integration_source_id, a.canonical_device_id, a.ports, a.raw_data_ports,
                    a.hostname, a.device_type, a.manufacturer, a.model,
-                   -- each IP's holder by one primary key lookup (OFFSET 0: never a scan, whatever the
-                   -- statistics say); an IP held by another canonical device is not this device's
+                   -- each IP's holder by one index probe (OFFSET 0: never a scan, whatever the
+                   -- statistics say; the IP named both ways, so that the key and the inet index both
+                   -- find it exactly); an IP held by another canonical device is not this device's
                    ARRAY(SELECT ip FROM unnest(a.ip_addresses) AS ip
                            LEFT JOIN LATERAL (SELECT canonical_device_id FROM device_identifiers i
                                                WHERE i.tenant_id = a.tenant_id AND i.partition = a.partition
-                                                 AND i.kind = 'ip' AND i.value = ip
+                                                 AND i.kind = 'ip' AND i.value = ip AND i.value::inet = ip::inet
                                               OFFSET 0) holder ON true
                           WHERE holder.canonical_device_id IS NULL
                              OR holder.canonical_device_id = a.canonical_device_id) AS ips
