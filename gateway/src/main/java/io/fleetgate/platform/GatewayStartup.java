@@ -81,11 +81,14 @@ public class GatewayStartup implements SmartLifecycle, ReactiveHealthIndicator {
         // every connection and loss of the feed emits Resync
         following = feed.changes().ofType(Change.Resync.class).subscribe(change -> grpc.databaseReachable(feed.isLive()));
         grpc.databaseReachable(feed.isLive());
+        String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
         String management = environment.getProperty("local.management.port", environment.getProperty("management.server.port", ""));
+        if (management.equals(port)) {
+            management = "";
+        }
         log.info("Fleetgate ready: UI and REST at {}://localhost:{}/ , gRPC on port {}{}",
                 environment.getProperty("fleetgate.http.tls.certificate", "").isBlank() ? "http" : "https",
-                environment.getProperty("local.server.port", environment.getProperty("server.port", "8080")), grpc.port(),
-                management.isBlank() ? "" : ", actuator on port " + management);
+                port, grpc.port(), management.isBlank() ? "" : ", actuator on port " + management);
         ready.tryEmitValue(bootstrapped);
     }
 

@@ -6,6 +6,7 @@ import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
@@ -76,6 +77,8 @@ class WebSecurityConfiguration {
                 .authenticationManager(signIn)
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
+                        // the API's description holds no data: client generators fetch it without credentials
+                        .pathMatchers(HttpMethod.GET, "/api/v1/openapi.json").permitAll()
                         .pathMatchers("/login", "/css/**", "/js/**", "/favicon.ico", "/error").permitAll()
                         // pages for platform admins only render their own 403 page for others
                         .anyExchange().authenticated())

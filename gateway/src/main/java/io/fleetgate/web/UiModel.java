@@ -2,6 +2,8 @@ package io.fleetgate.web;
 
 import io.fleetgate.platform.BuildInfo;
 import io.fleetgate.security.GatewayUser;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.web.reactive.result.view.CsrfRequestDataValueProcessor;
 import org.springframework.security.web.server.csrf.CsrfToken;
@@ -14,15 +16,16 @@ import reactor.core.publisher.Mono;
 @ControllerAdvice(basePackageClasses = UiModel.class)
 class UiModel {
 
-    private final BuildInfo build;
+    private final ObjectProvider<BuildInfo> build;
 
-    UiModel(BuildInfo build) {
+    UiModel(ObjectProvider<BuildInfo> build) {
         this.build = build;
     }
 
+    /** Absent in slices of the application that leave it out: the footer is then left out too. */
     @ModelAttribute("build")
-    BuildInfo build() {
-        return build;
+    @Nullable BuildInfo build() {
+        return build.getIfAvailable();
     }
 
     @ModelAttribute("me")

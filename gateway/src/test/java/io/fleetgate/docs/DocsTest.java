@@ -165,6 +165,7 @@ class DocsTest {
         Map<String, String> vars = new HashMap<>(Map.of("P", PASSWORD));
         List<String> commands = Shell.commands(read("api.md"), "curl");
         assertThat(commands).hasSizeGreaterThanOrEqualTo(12);
+        List<Pattern> described = describedOperations();
         for (String command : commands) {
             List<String> words = Shell.words(command, vars);
             String method = null;
@@ -180,6 +181,10 @@ class DocsTest {
             }
             method = method != null ? method : body != null ? "POST" : "GET";
             String path = url.replaceFirst("^http://localhost:8080", "");
+            String operation = method + " " + path.replaceFirst("\\?.*$", "");
+            if (path.startsWith("/api/v1/") && !path.startsWith("/api/v1/openapi.json")) {
+                assertThat(described).as(command + ": in /api/v1/openapi.json").anyMatch(pattern -> pattern.matcher(operation).matches());
+            }
             var spec = admin.method(HttpMethod.valueOf(method)).uri(path);
             var result = (body == null ? spec : spec.contentType(MediaType.APPLICATION_JSON).bodyValue(body))
                     .exchange().expectBody(String.class).returnResult();
@@ -187,6 +192,20 @@ class DocsTest {
             remember(path, method, result.getResponseBody(), vars);
         }
         assertThat(vars).containsKeys("TENANT_ID", "TOKEN_ID", "SYNC_SERVICE_ID", "SOURCE_ID");
+    }
+
+    /** Every operation of /api/v1/openapi.json as a pattern of "METHOD /path" (a path variable matches one segment). */
+    private List<Pattern> describedOperations() {
+        JsonNode paths = JSON.readTree(admin.get().uri("/api/v1/openapi.json").exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody()).get("paths");
+        List<Pattern> operations = new ArrayList<>();
+        for (String path : paths.propertyNames()) {
+            String template = Pattern.quote(path).replaceAll("\\{[^}]+}", "\\\\E[^/]+\\\\Q");
+            for (String method : paths.get(path).propertyNames()) {
+                operations.add(Pattern.compile(method.toUpperCase() + " " + template));
+            }
+        }
+        return operations;
     }
 
     /** Ids the calls return, under the names the next examples use. */
