@@ -31,8 +31,13 @@ class HttpTls implements WebServerFactoryCustomizer<ConfigurableReactiveWebServe
             return;
         }
         Ssl ssl = new Ssl();
-        ssl.setCertificate(certificate.startsWith("file:") || certificate.startsWith("classpath:") ? certificate : "file:" + certificate);
-        ssl.setCertificatePrivateKey(privateKey.startsWith("file:") || privateKey.startsWith("classpath:") ? privateKey : "file:" + privateKey);
+        ssl.setCertificate(location(certificate));
+        ssl.setCertificatePrivateKey(location(privateKey));
         factory.setSsl(ssl);
+    }
+
+    /** A path as the variables take it (like gRPC's), or a Spring resource location as is. */
+    private static String location(String path) {
+        return path.startsWith("file:") || path.startsWith("classpath:") ? path : "file:" + path;
     }
 }
