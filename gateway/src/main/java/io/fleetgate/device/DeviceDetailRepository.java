@@ -44,7 +44,7 @@ class DeviceDetailRepository {
     static final String MERGES = """
             SELECT m.reason, m.key, m.discovered_device_id, d.device_id, m.canonical_device_id, m.previous_canonical_device_id,
                    m.integration_source_id, m.batch_seq, m.merged_at
-              FROM device_merges m JOIN discovered_devices d ON d.id = m.discovered_device_id
+              FROM device_merges m JOIN discovered_devices d ON d.tenant_id = m.tenant_id AND d.id = m.discovered_device_id
              WHERE m.tenant_id = :tenant
                AND (m.discovered_device_id = ANY(:records) OR m.previous_canonical_device_id = :canonical)
              ORDER BY m.merged_at, m.id

@@ -48,6 +48,85 @@ class SchemaTest {
         assertThat(again.migrationsExecuted).isZero();
     }
 
+    /**
+     * Tables small and looked up across tenants (docs/scale-out.md): replicated whole to every
+     * node when the schema is distributed by tenant, so their keys need no tenant_id. A credential
+     * is found by its hash before its tenant is known, a source by the id a sync service names, a
+     * platform sync service and a platform admin belong to no tenant of their own, a change may
+     * concern every tenant.
+     */
+    static final List<String> REFERENCE_TABLES = List.of("tenants", "sync_services", "credentials", "users", "integration_sources",
+            "change_outbox");
+
+    /**
+     * What distributing by tenant (Citus) requires of every other table: tenant_id in its primary
+     * key and in every unique constraint or index, and in both sides of every foreign key that does
+     * not point at a reference table.
+     */
+    @Test
+    void everyTenantScopedKeyIncludesTheTenant() throws SQLException {
+        List<String> violations = new ArrayList<>();
+        List<String> scoped = new ArrayList<>();
+        try (Connection c = server.connect(database)) {
+            try (ResultSet rs = c.createStatement().executeQuery("""
+                    SELECT t.table_name, EXISTS (SELECT 1 FROM information_schema.columns col WHERE col.table_schema = 'public'
+                                                   AND col.table_name = t.table_name AND col.column_name = 'tenant_id') AS has_tenant
+                      FROM information_schema.tables t
+                     WHERE t.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND t.table_name NOT LIKE 'flyway%'""")) {
+                while (rs.next()) {
+                    String table = rs.getString(1);
+                    if (REFERENCE_TABLES.contains(table)) {
+                        continue;
+                    }
+                    if (!rs.getBoolean(2)) {
+                        violations.add(table + ": no tenant_id (distribute it by tenant, or name it a reference table)");
+                    }
+                    scoped.add(table);
+                }
+            }
+            // primary keys and unique constraints (information_schema), then unique indexes that back no constraint (pg_index)
+            try (ResultSet rs = c.createStatement().executeQuery("""
+                    SELECT tc.table_name, tc.constraint_name, tc.constraint_type,
+                           bool_or(kcu.column_name = 'tenant_id') AS has_tenant
+                      FROM information_schema.table_constraints tc
+                      JOIN information_schema.key_column_usage kcu
+                        ON kcu.constraint_schema = tc.constraint_schema AND kcu.constraint_name = tc.constraint_name
+                     WHERE tc.table_schema = 'public' AND tc.constraint_type IN ('PRIMARY KEY', 'UNIQUE')
+                     GROUP BY 1, 2, 3
+                    UNION ALL
+                    SELECT c.relname, i.relname, 'UNIQUE INDEX', bool_or(a.attname = 'tenant_id')
+                      FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid
+                      LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (x.indkey)
+                     WHERE x.indisunique AND c.relnamespace = 'public'::regnamespace
+                       AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
+                     GROUP BY 1, 2""")) {
+                while (rs.next()) {
+                    if (scoped.contains(rs.getString(1)) && !rs.getBoolean(4)) {
+                        violations.add(rs.getString(1) + ": " + rs.getString(3) + " " + rs.getString(2) + " without tenant_id");
+                    }
+                }
+            }
+            try (ResultSet rs = c.createStatement().executeQuery("""
+                    SELECT con.conrelid::regclass::text, con.conname, con.confrelid::regclass::text,
+                           EXISTS (SELECT 1 FROM unnest(con.conkey) k JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k
+                                    WHERE a.attname = 'tenant_id') AS has_tenant,
+                           EXISTS (SELECT 1 FROM unnest(con.confkey) k JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k
+                                    WHERE a.attname = 'tenant_id') AS references_tenant
+                      FROM pg_constraint con
+                     WHERE con.contype = 'f' AND con.connamespace = 'public'::regnamespace""")) {
+                while (rs.next()) {
+                    String table = rs.getString(1);
+                    String referenced = rs.getString(3);
+                    if (scoped.contains(table) && !REFERENCE_TABLES.contains(referenced) && !(rs.getBoolean(4) && rs.getBoolean(5))) {
+                        violations.add(table + ": FOREIGN KEY " + rs.getString(2) + " to " + referenced + " without tenant_id on both sides");
+                    }
+                }
+            }
+        }
+        assertThat(scoped).as("tables distributed by tenant").contains("discovered_devices", "agents", "host_observations");
+        assertThat(violations).isEmpty();
+    }
+
     @Test
     void atMostOnePlatformSyncService() throws SQLException {
         try (Rollback tx = transaction()) {
