@@ -77,23 +77,13 @@ final class FanoutBenchmark {
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer((String) sync.get("credential"))));
             AtomicLong seq = new AtomicLong();
 
-            long start = System.nanoTime();
             long fleetDevices = (long) agents * devicesPerAgent;
-            for (long first = 0; first < fleetDevices + bigTargets; first += 1000) {
-                long from = first;
-                long to = Math.min(fleetDevices + bigTargets, first + 1000);
-                SyncDevicesRequest.Builder batch = SyncDevicesRequest.newBuilder().setIntegrationSourceId(source).setBatchSeq(seq.incrementAndGet());
-                for (long i = from; i < to; i++) {
-                    batch.addDevices(owned(i, fleetDevices, agents, 0));
-                }
-                syncStub.syncDevices(Flux.just(batch.build())).blockLast();
-            }
-            System.out.printf("setup:    %,d devices ingested in %.1f s%n", fleetDevices + bigTargets, GatewayUnderTest.since(start).toMillis() / 1000.0);
+            ingest(syncStub, source, seq, fleetDevices, agents, bigTargets);
 
             var agentsStub = AgentGatewayServiceGrpc.newFutureStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(agentToken)));
             var health = HealthGrpc.newFutureStub(channel);
             Map<String, String> versions = new ConcurrentHashMap<>();
-            start = System.nanoTime();
+            long start = System.nanoTime();
             Semaphore inFlight = new Semaphore(concurrency);
             AtomicLong setupErrors = new AtomicLong();
             for (int a = 0; a <= agents; a++) {
@@ -289,8 +279,23 @@ final class FanoutBenchmark {
         }, Runnable::run);
     }
 
+    /** The fleet's devices and the big agent's, in batches of 1,000, one after another. */
+    static void ingest(ReactorAgentGatewayServiceGrpc.ReactorAgentGatewayServiceStub syncStub, String source, AtomicLong seq,
+                       long fleetDevices, int agents, int bigTargets) {
+        long start = System.nanoTime();
+        for (long first = 0; first < fleetDevices + bigTargets; first += 1000) {
+            long to = Math.min(fleetDevices + bigTargets, first + 1000);
+            SyncDevicesRequest.Builder batch = SyncDevicesRequest.newBuilder().setIntegrationSourceId(source).setBatchSeq(seq.incrementAndGet());
+            for (long i = first; i < to; i++) {
+                batch.addDevices(owned(i, fleetDevices, agents, 0));
+            }
+            syncStub.syncDevices(Flux.just(batch.build())).blockLast();
+        }
+        System.out.printf("setup:    %,d devices ingested in %.1f s%n", fleetDevices + bigTargets, GatewayUnderTest.since(start).toMillis() / 1000.0);
+    }
+
     /** Device {@code i}: fleet devices belong to agent i % agents; the rest (one IP each) to the big agent. */
-    private static DiscoveredDevice owned(long i, long fleetDevices, int agents, int generation) {
+    static DiscoveredDevice owned(long i, long fleetDevices, int agents, int generation) {
         DiscoveredDevice.Builder device = SyntheticDevices.device(i).toBuilder()
                 .setAgentUid(i < fleetDevices ? agentId((int) (i % agents)) : "agent-big");
         if (i >= fleetDevices) {
@@ -308,11 +313,11 @@ final class FanoutBenchmark {
         return AgentConfigRequest.newBuilder().setAgentId(agent).setConfigVersion(versions.get(agent)).build();
     }
 
-    private static String agentId(int a) {
+    static String agentId(int a) {
         return "agent-" + a;
     }
 
-    private static Metadata bearer(String token) {
+    static Metadata bearer(String token) {
         Metadata metadata = new Metadata();
         metadata.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
         return metadata;

@@ -235,6 +235,16 @@ final class GatewayUnderTest implements AutoCloseable {
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).reduce(Double::sum).orElse(Double.NaN);
     }
 
+    /** Heap in use right after a full collection (jcmd GC.run), in MiB: what is live, not what waits to be collected. */
+    double liveHeapMiB() throws Exception {
+        Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(process.pid()), "GC.run")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!gc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || gc.exitValue() != 0) {
+            throw new IllegalStateException("jcmd GC.run failed on the gateway");
+        }
+        return metric("jvm_memory_used_bytes{application=\"fleetgate\",area=\"heap\"") / (1 << 20);
+    }
+
     /** The gateway process's peak resident set size in MiB (VmHWM), or -1 where /proc is missing. */
     double peakRssMiB() {
         return procStatus("VmHWM:");

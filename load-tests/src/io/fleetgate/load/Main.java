@@ -10,7 +10,7 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: load-tests/run ingest|fanout|results [--option=value ...]  (see load-tests/README.md)");
+            System.err.println("usage: load-tests/run ingest|fanout|results|watch [--option=value ...]  (see load-tests/README.md)");
             System.exit(2);
         }
         Options options = new Options(Arrays.copyOfRange(args, 1, args.length));
@@ -18,8 +18,9 @@ public final class Main {
             case "ingest" -> IngestBenchmark.run(options);
             case "fanout" -> FanoutBenchmark.run(options);
             case "results" -> ResultsBenchmark.run(options);
+            case "watch" -> WatchBenchmark.run(options);
             default -> {
-                System.err.println("unknown scenario " + args[0] + " (ingest, fanout, results)");
+                System.err.println("unknown scenario " + args[0] + " (ingest, fanout, results, watch)");
                 System.exit(2);
             }
         }

@@ -2,6 +2,7 @@ package io.fleetgate.agent;
 
 import io.fleetgate.concurrency.PeriodicTask;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -51,6 +53,11 @@ class AgentMetrics extends PeriodicTask {
                 .register(registry);
         this.pollsWritten = Counter.builder("fleetgate.agent.polls.written").description("agent polls handed to the database by the flushes")
                 .register(registry);
+    }
+
+    void watches(IntSupplier open) {
+        Gauge.builder("fleetgate.watchconfig.open", open::getAsInt)
+                .description("WatchConfig streams open on this replica (at most FLEETGATE_MAX_WATCHES)").register(registry);
     }
 
     /** Counts the fleet now and publishes it; a tenant with agents shows every liveness and status, zeros included. */

@@ -77,6 +77,7 @@ class AgentRepository {
         Integer[] intervals = new Integer[polls.size()];
         String[] desired = new String[polls.size()];
         Integer[] targets = new Integer[polls.size()];
+        Boolean[] known = new Boolean[polls.size()];
         for (int i = 0; i < polls.size(); i++) {
             PollRecorder.Poll poll = polls.get(i);
             tenants[i] = poll.tenant().toString();
@@ -88,20 +89,25 @@ class AgentRepository {
             intervals[i] = poll.intervalSec();
             desired[i] = poll.desired();
             targets[i] = poll.targets();
+            known[i] = poll.versionsKnown();
         }
         return database.sql("""
                         WITH polls AS (
                             SELECT * FROM unnest(:tenants::uuid[], :agents::text[], :times::timestamptz[], :applied::text[],
-                                                 :rejected::text[], :reasons::text[], :intervals::int[], :desired::text[], :targets::int[])
-                                   AS p(tenant_id, agent_uid, at, applied, rejected, reason, interval_sec, desired, targets)
+                                                 :rejected::text[], :reasons::text[], :intervals::int[], :desired::text[], :targets::int[], :known::bool[])
+                                   AS p(tenant_id, agent_uid, at, applied, rejected, reason, interval_sec, desired, targets, known)
                         ), refusals AS (
                             -- read in the statement's snapshot, before the update: a refusal counts once, when it is new
                             SELECT a.tenant_id FROM polls p JOIN agents a ON a.tenant_id = p.tenant_id AND a.agent_uid = p.agent_uid
                              WHERE p.rejected IS NOT NULL AND p.rejected IS DISTINCT FROM a.rejected_config_version
                                AND (a.last_poll_at IS NULL OR a.last_poll_at < p.at)
                         ), written AS (
-                            UPDATE agents a SET last_poll_at = p.at, applied_config_version = p.applied,
-                                   rejected_config_version = p.rejected, reject_reason = p.reason, poll_interval_sec = p.interval_sec,
+                            -- a watch's keep-alive (not known) moves the poll time only, not what the agent said it applied
+                            UPDATE agents a SET last_poll_at = p.at,
+                                   applied_config_version = CASE WHEN p.known THEN p.applied ELSE a.applied_config_version END,
+                                   rejected_config_version = CASE WHEN p.known THEN p.rejected ELSE a.rejected_config_version END,
+                                   reject_reason = CASE WHEN p.known THEN p.reason ELSE a.reject_reason END,
+                                   poll_interval_sec = p.interval_sec,
                                    desired_since = CASE WHEN a.desired_config_version IS DISTINCT FROM p.desired THEN p.at ELSE a.desired_since END,
                                    desired_config_version = p.desired, desired_targets = p.targets
                               FROM polls p
@@ -118,6 +124,7 @@ class AgentRepository {
                 .bind("intervals", intervals)
                 .bind("desired", SqlArrays.literal(desired))
                 .bind("targets", targets)
+                .bind("known", known)
                 .map((row, meta) -> Map.entry(row.get("slug", String.class), row.get("refusals", Long.class)))
                 .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }

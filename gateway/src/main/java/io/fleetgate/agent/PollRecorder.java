@@ -1,5 +1,8 @@
 package io.fleetgate.agent;
 
+import io.fleetgate.error.PlainText;
+import io.fleetgate.proto.AgentConfigRequest;
+import io.fleetgate.sweep.AgentConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,9 +32,24 @@ class PollRecorder implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(PollRecorder.class);
 
-    /** One agent's latest poll: what it applied and refused, and the version (with its target count) it was answered with. */
+    /**
+     * One agent's latest poll: what it applied and refused (unless {@code versionsKnown} is false:
+     * a watch's keep-alive, which proves the agent alive but not what it applied since), and the
+     * version (with its target count) it was answered with.
+     */
     record Poll(UUID tenant, String agent, Instant at, @Nullable String applied, @Nullable String rejected,
-                @Nullable String reason, int intervalSec, String desired, int targets) {
+                @Nullable String reason, int intervalSec, String desired, int targets, boolean versionsKnown) {
+
+        static Poll of(UUID tenant, String agent, Instant at, AgentConfigRequest request, int intervalSec, AgentConfig desired) {
+            return new Poll(tenant, agent, at, AgentRpc.blankToNull(request.getConfigVersion()),
+                    AgentRpc.blankToNull(request.getRejectedConfigVersion()),
+                    AgentRpc.blankToNull(PlainText.sanitized(request.getRejectReason(), AgentRpc.MAX_REJECT_REASON)),
+                    intervalSec, desired.version(), desired.targets(), true);
+        }
+
+        static Poll keepAlive(UUID tenant, String agent, Instant at, int intervalSec, AgentConfig desired) {
+            return new Poll(tenant, agent, at, null, null, null, intervalSec, desired.version(), desired.targets(), false);
+        }
     }
 
     private record Key(UUID tenant, String agent) {
@@ -52,6 +70,11 @@ class PollRecorder implements SmartLifecycle {
 
     void record(Poll poll) {
         pending.merge(new Key(poll.tenant(), poll.agent()), poll, PollRecorder::later);
+    }
+
+    /** The polls not written yet. */
+    List<Poll> pending() {
+        return List.copyOf(pending.values());
     }
 
     /** Writes what is pending; what fails to be written stays pending. */
@@ -87,8 +110,15 @@ class PollRecorder implements SmartLifecycle {
         });
     }
 
+    /** The later poll wins; a keep-alive keeps the versions of the poll it replaces. */
     private static Poll later(Poll a, Poll b) {
-        return b.at().isAfter(a.at()) ? b : a;
+        Poll newer = b.at().isAfter(a.at()) ? b : a;
+        Poll older = newer == b ? a : b;
+        if (newer.versionsKnown() || !older.versionsKnown()) {
+            return newer;
+        }
+        return new Poll(newer.tenant(), newer.agent(), newer.at(), older.applied(), older.rejected(), older.reason(),
+                newer.intervalSec(), newer.desired(), newer.targets(), true);
     }
 
     @Override

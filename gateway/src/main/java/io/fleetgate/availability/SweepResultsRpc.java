@@ -147,7 +147,7 @@ public class SweepResultsRpc {
         /** The config's target IPs, built once per config the stream checks against. */
         private Set<String> targetsOf(AgentConfig config) {
             if (config != checkedAgainst) {
-                Set<String> ips = new HashSet<>(config.sweep().getDeviceTargetsCount() * 2);
+                Set<String> ips = new HashSet<>(config.targets() * 2);
                 config.sweep().getDeviceTargetsList().forEach(target -> ips.add(target.getIp()));
                 targets = ips;
                 checkedAgainst = config;

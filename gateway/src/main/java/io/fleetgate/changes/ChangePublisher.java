@@ -4,14 +4,17 @@ import static io.fleetgate.database.Timestamps.at;
 
 import io.fleetgate.database.SqlArrays;
 import java.time.Clock;
+import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Publishes a {@link Change} with {@code pg_notify}. Called inside the transaction that made the
- * change, PostgreSQL delivers it only after the commit, and not at all after a rollback. A change
+ * Publishes a {@link Change} with {@code pg_notify}, or as rows of {@code change_outbox}
+ * (FLEETGATE_CHANGE_FEED=outbox, read by {@link OutboxChangeFeed}). Called inside the transaction
+ * that made the change, either is seen only after the commit, and not at all after a rollback. A change
  * of sweep configs is also written down ({@code agent_config_changes}, {@code
  * tenant_config_changes}): a notification tells caches, the record tells an agent's status that it
  * is behind, even when the agent never polls again.
@@ -20,17 +23,36 @@ import reactor.core.publisher.Mono;
 public class ChangePublisher {
 
     static final String CHANNEL = "fleetgate_changes";
+    /** The lock outbox writers hold from numbering their rows to their commit: rows commit in seq order. */
+    private static final long OUTBOX_LOCK = 0x666c6777L; // "flgw"
 
     private final DatabaseClient database;
     private final Clock clock;
+    private final boolean outbox;
 
-    public ChangePublisher(DatabaseClient database, Clock clock) {
+    public ChangePublisher(DatabaseClient database, Clock clock, @Value("${fleetgate.change-feed:notify}") String feed) {
         this.database = database;
         this.clock = clock;
+        this.outbox = switch (feed) {
+            case "notify" -> false;
+            case "outbox" -> true;
+            default -> throw new IllegalArgumentException("FLEETGATE_CHANGE_FEED: notify or outbox, not '" + feed + "'");
+        };
     }
 
     public Mono<Void> publish(Change change) {
-        return record(change).then(Flux.fromIterable(ChangeCodec.encode(change))
+        List<String> payloads = ChangeCodec.encode(change);
+        if (outbox) {
+            // one statement, so the lock is taken before the rows are numbered even outside a transaction
+            return record(change).then(database.sql("""
+                            WITH ordered AS (SELECT pg_advisory_xact_lock(:lock))
+                            INSERT INTO change_outbox (payload) SELECT p.payload FROM ordered, unnest(:payloads::text[]) WITH ORDINALITY AS p(payload, n)
+                             ORDER BY p.n""")
+                    .bind("lock", OUTBOX_LOCK)
+                    .bind("payloads", SqlArrays.literal(payloads.toArray(String[]::new)))
+                    .fetch().rowsUpdated().then());
+        }
+        return record(change).then(Flux.fromIterable(payloads)
                 .concatMap(payload -> database.sql("SELECT pg_notify('" + CHANNEL + "', :payload)")
                         .bind("payload", payload)
                         .fetch().rowsUpdated())

@@ -2,6 +2,7 @@ package io.fleetgate.grpc;
 
 import com.salesforce.reactorgrpc.stub.ReactorCallOptions;
 import io.fleetgate.agent.AgentRpc;
+import io.fleetgate.agent.ConfigWatchRpc;
 import io.fleetgate.availability.SweepResultsRpc;
 import io.fleetgate.error.GatewayException;
 import io.fleetgate.integration.SyncConfigRpc;
@@ -41,12 +42,15 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
     private final SyncConfigRpc syncConfigs;
     private final SyncDevicesRpc syncDevices;
     private final AgentRpc agents;
+    private final ConfigWatchRpc watches;
     private final SweepResultsRpc results;
     private final Duration callTimeout;
 
     GatewayGrpcService(GrpcAuthentication authentication, SyncServiceRpc syncServices, SyncConfigRpc syncConfigs,
-                       SyncDevicesRpc syncDevices, AgentRpc agents, SweepResultsRpc results, GrpcProperties properties) {
+                       SyncDevicesRpc syncDevices, AgentRpc agents, ConfigWatchRpc watches, SweepResultsRpc results,
+                       GrpcProperties properties) {
         this.agents = agents;
+        this.watches = watches;
         this.results = results;
         this.callTimeout = properties.callTimeout();
         this.authentication = authentication;
@@ -63,6 +67,12 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
     @Override
     public Mono<AgentConfigResponse> getConfig(AgentConfigRequest request) {
         return withinCallTimeout(authentication.caller().flatMap(caller -> agents.getConfig(caller, request)));
+    }
+
+    /** A stream, so no call timeout: it stays open until the agent, the bounds or a shutdown end it. */
+    @Override
+    public Flux<AgentConfigResponse> watchConfig(AgentConfigRequest request) {
+        return authentication.caller().flatMapMany(caller -> watches.watch(caller, request));
     }
 
     @Override
@@ -90,9 +100,10 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
                 "no answer within " + callTimeout.toSeconds() + " s (FLEETGATE_GRPC_CALL_TIMEOUT): the database is slow or unreachable, retry later")));
     }
 
-    /** Shutdown: SyncDevices streams acknowledge their batch in flight and end UNAVAILABLE. */
+    /** Shutdown: SyncDevices streams acknowledge their batch in flight and end UNAVAILABLE; watches end UNAVAILABLE. */
     void drain() {
         syncDevices.drain();
+        watches.drain();
     }
 
     @Override

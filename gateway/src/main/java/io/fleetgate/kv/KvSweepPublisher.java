@@ -1,7 +1,7 @@
 package io.fleetgate.kv;
 
 import io.fleetgate.changes.Change;
-import io.fleetgate.changes.ChangeFeed;
+import io.fleetgate.changes.Changes;
 import io.fleetgate.sweep.AgentConfig;
 import io.fleetgate.sweep.AgentConfigCache;
 import io.fleetgate.sweepjson.KvKeys;
@@ -52,7 +52,7 @@ class KvSweepPublisher implements SmartLifecycle {
     private final KvProperties properties;
     private final AgentConfigCache configs;
     private final AgentDirectory directory;
-    private final ChangeFeed feed;
+    private final Changes feed;
     private final Set<AgentDirectory.AgentKey> pending = ConcurrentHashMap.newKeySet();
     private final Map<String, String> published = new ConcurrentHashMap<>();
     private final Sinks.Many<Boolean> wake = Sinks.many().multicast().directBestEffort();
@@ -66,7 +66,7 @@ class KvSweepPublisher implements SmartLifecycle {
     private volatile KeyValue bucket;
     private volatile Disposable running;
 
-    KvSweepPublisher(KvProperties properties, AgentConfigCache configs, AgentDirectory directory, ChangeFeed feed,
+    KvSweepPublisher(KvProperties properties, AgentConfigCache configs, AgentDirectory directory, Changes feed,
                      MeterRegistry registry) {
         this.properties = properties;
         this.configs = configs;

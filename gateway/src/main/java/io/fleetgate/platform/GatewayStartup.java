@@ -1,7 +1,7 @@
 package io.fleetgate.platform;
 
 import io.fleetgate.changes.Change;
-import io.fleetgate.changes.ChangeFeed;
+import io.fleetgate.changes.Changes;
 import io.fleetgate.grpc.GrpcServer;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -31,7 +31,7 @@ public class GatewayStartup implements SmartLifecycle, ReactiveHealthIndicator {
 
     private final PlatformBootstrap bootstrap;
     private final GrpcServer grpc;
-    private final ChangeFeed feed;
+    private final Changes feed;
     private final Environment environment;
     private final Sinks.One<PlatformBootstrap.Result> ready = Sinks.one();
     private volatile PlatformBootstrap.Result result;
@@ -39,7 +39,7 @@ public class GatewayStartup implements SmartLifecycle, ReactiveHealthIndicator {
     private volatile Disposable following;
     private volatile boolean started;
 
-    GatewayStartup(PlatformBootstrap bootstrap, GrpcServer grpc, ChangeFeed feed, Environment environment) {
+    GatewayStartup(PlatformBootstrap bootstrap, GrpcServer grpc, Changes feed, Environment environment) {
         this.bootstrap = bootstrap;
         this.grpc = grpc;
         this.feed = feed;

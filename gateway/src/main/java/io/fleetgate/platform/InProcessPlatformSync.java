@@ -1,7 +1,7 @@
 package io.fleetgate.platform;
 
 import io.fleetgate.changes.Change;
-import io.fleetgate.changes.ChangeFeed;
+import io.fleetgate.changes.Changes;
 import io.fleetgate.client.GatewayAddress;
 import io.fleetgate.client.sync.SyncRunner;
 import io.fleetgate.grpc.GrpcProperties;
@@ -33,7 +33,7 @@ class InProcessPlatformSync implements SmartLifecycle {
     private final CredentialService credentials;
     private final GrpcServer grpc;
     private final GrpcProperties grpcProperties;
-    private final ChangeFeed feed;
+    private final Changes feed;
     private volatile SyncRunner runner;
     private volatile UUID credentialId;
     private volatile UUID tenantId;
@@ -42,7 +42,7 @@ class InProcessPlatformSync implements SmartLifecycle {
     private volatile boolean running;
 
     InProcessPlatformSync(PlatformProperties properties, GatewayStartup startup, CredentialService credentials, GrpcServer grpc,
-                          GrpcProperties grpcProperties, ChangeFeed feed) {
+                          GrpcProperties grpcProperties, Changes feed) {
         this.properties = properties;
         this.startup = startup;
         this.credentials = credentials;

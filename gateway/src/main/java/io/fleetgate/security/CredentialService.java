@@ -1,7 +1,7 @@
 package io.fleetgate.security;
 
 import io.fleetgate.changes.Change;
-import io.fleetgate.changes.ChangeFeed;
+import io.fleetgate.changes.Changes;
 import io.fleetgate.changes.ChangePublisher;
 import io.fleetgate.error.GatewayException;
 import java.nio.ByteBuffer;
@@ -26,13 +26,13 @@ public class CredentialService {
     private static final int MAX_CACHED = 100_000;
 
     private final CredentialRepository repository;
-    private final ChangeFeed feed;
+    private final Changes feed;
     private final ChangePublisher changes;
     private final TransactionalOperator transaction;
     private final Map<ByteBuffer, Caller> cache = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
 
-    public CredentialService(CredentialRepository repository, ChangeFeed feed, ChangePublisher changes,
+    public CredentialService(CredentialRepository repository, Changes feed, ChangePublisher changes,
                              TransactionalOperator transaction) {
         this.repository = repository;
         this.feed = feed;

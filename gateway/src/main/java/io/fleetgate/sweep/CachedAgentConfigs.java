@@ -2,24 +2,42 @@ package io.fleetgate.sweep;
 
 import io.fleetgate.changes.Change;
 import io.fleetgate.changes.Changes;
+import io.fleetgate.concurrency.BoundedWork;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * Per-agent sweep configs, built once and kept until a change notification (from any replica)
- * says the agent's devices or its tenant's sources changed. An unchanged agent's config comes
- * from memory. Concurrent misses for one agent share one build. While the change feed is down
- * nothing is served from or stored in the cache, and every (re)connection drops it all, so a
- * missed notification can never leave a stale config behind. The cache is bounded per tenant and
- * in all ({@link TenantLru}): one tenant's agents cannot evict another's configs.
+ * says the agent's devices or its tenant's sources changed.
+ * <ul>
+ *   <li>Bounded by memory: configs are held as their bytes in a {@link TenantLru} with a byte
+ *       budget, so one tenant's agents cannot evict another's configs.</li>
+ *   <li>Bounded builds: at most FLEETGATE_CONFIG_BUILDS_MAX_IN_FLIGHT configs are built at once
+ *       ({@link BoundedWork}); a burst of first polls queues. Concurrent misses for one agent share
+ *       one build.</li>
+ *   <li>Coalesced invalidation: a change that names an agent whose build is still queued costs
+ *       nothing (the build reads the database when its turn comes); one whose build is running
+ *       marks it stale, so its result is served but not kept. A storm of changes then costs about
+ *       one build per agent.</li>
+ *   <li>Watched agents ({@link #watch}) are rebuilt as soon as a change names them, and each
+ *       config built for them is handed to their watchers.</li>
+ * </ul>
+ * While the change feed is down nothing is served from or stored in the cache, and every
+ * (re)connection drops it all, so a missed notification can never leave a stale config behind.
  */
 @Component
 class CachedAgentConfigs implements AgentConfigCache {
@@ -31,16 +49,20 @@ class CachedAgentConfigs implements AgentConfigCache {
     private final Changes feed;
     private final Clock clock;
     private final SweepMetrics metrics;
-    /** tenant → agent → config (or its build in progress), bounded per tenant and in all. */
-    private final TenantLru<Entry> cache;
-    private final Map<UUID, AtomicLong> generations = new ConcurrentHashMap<>();
-    private final AtomicLong globalGeneration = new AtomicLong();
+    private final TenantLru<AgentConfig> cache;
+    private final BoundedWork buildQueue;
+    /** Builds queued or running, one per agent at most. */
+    private final Map<Key, Build> builds = new ConcurrentHashMap<>();
+    private final Map<Key, List<Consumer<AgentConfig>>> watchers = new ConcurrentHashMap<>();
 
-    private record Entry(Mono<AgentConfig> config) {
+    private record Key(UUID tenant, String agent) {
     }
 
-    /** Changes seen so far: everything (resyncs) and the tenant's. */
-    private record Stamp(long global, long tenant) {
+    /** One build of an agent's config; {@code stale} once a change came in while it was reading. */
+    private static final class Build {
+        final Sinks.One<AgentConfig> result = Sinks.one();
+        volatile boolean started;
+        boolean stale;
     }
 
     CachedAgentConfigs(SweepInputs repository, SweepProperties properties, Changes feed, Clock clock, SweepMetrics metrics) {
@@ -49,38 +71,81 @@ class CachedAgentConfigs implements AgentConfigCache {
         this.feed = feed;
         this.clock = clock;
         this.metrics = metrics;
-        this.cache = new TenantLru<>(properties.configCacheMaxEntries(), properties.configCacheMaxEntriesPerTenant());
-        metrics.cache(cache);
+        this.cache = new TenantLru<>(properties.configCacheMaxEntries(), properties.configCacheMaxEntriesPerTenant(),
+                properties.configCacheBytes(), AgentConfig::weight);
+        this.buildQueue = new BoundedWork(properties.configBuildsMaxInFlight());
+        metrics.cache(cache::size, cache::bytes, cache::evictions);
+        metrics.builds(buildQueue::running, buildQueue::queued);
         feed.changes().subscribe(this::apply);
     }
 
     @Override
     public Mono<AgentConfig> current(UUID tenant, String agentUid) {
         if (!feed.isLive()) {
-            return build(tenant, agentUid);
+            return buildQueue.submit(() -> build(tenant, agentUid));
         }
-        Entry entry = cache.get(tenant, agentUid);
-        if (entry != null) {
+        AgentConfig cached = cache.get(tenant, agentUid);
+        if (cached != null) {
             metrics.hit();
-            return entry.config();
+            return Mono.just(cached);
         }
-        Stamp seen = stamp(tenant);
-        Entry created = new Entry(build(tenant, agentUid).cache(config -> Duration.ofMillis(Long.MAX_VALUE),
-                error -> Duration.ZERO, () -> Duration.ZERO));
-        Entry raced = cache.putIfAbsent(tenant, agentUid, created);
-        if (raced != null) {
+        return startBuild(new Key(tenant, agentUid));
+    }
+
+    @Override
+    public Flux<AgentConfig> watch(UUID tenant, String agentUid) {
+        Key key = new Key(tenant, agentUid);
+        return Flux.<AgentConfig>create(sink -> {
+            Consumer<AgentConfig> watcher = sink::next;
+            watchers.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(watcher);
+            sink.onDispose(() -> watchers.computeIfPresent(key, (k, list) -> {
+                list.remove(watcher);
+                return list.isEmpty() ? null : list;
+            }));
+            // after registering: a config built from here on reaches the watcher, this one or a later one
+            current(tenant, agentUid).subscribe(sink::next, sink::error);
+        }, FluxSink.OverflowStrategy.LATEST).distinctUntilChanged(AgentConfig::version);
+    }
+
+    long bytesCached() {
+        return cache.bytes();
+    }
+
+    private Mono<AgentConfig> startBuild(Key key) {
+        Build build = new Build();
+        Build running = builds.putIfAbsent(key, build);
+        if (running != null) {
             metrics.hit();
-            return raced.config();
+            return running.result.asMono();
         }
         metrics.miss();
-        return created.config()
-                // a change seen while building wins: the config may predate it
-                .doOnSuccess(config -> {
-                    if (!stamp(tenant).equals(seen)) {
-                        cache.remove(tenant, agentUid, created);
-                    }
-                })
-                .doOnError(error -> cache.remove(tenant, agentUid, created));
+        buildQueue.submit(() -> {
+            build.started = true;
+            return build(key.tenant(), key.agent());
+        }).subscribe(config -> finished(key, build, config), error -> {
+            builds.remove(key, build);
+            build.result.tryEmitError(error);
+        });
+        return build.result.asMono();
+    }
+
+    private void finished(Key key, Build build, AgentConfig config) {
+        boolean stale;
+        synchronized (build) {
+            stale = build.stale;
+            if (!stale && feed.isLive()) {
+                cache.put(key.tenant(), key.agent(), config);
+            }
+        }
+        builds.remove(key, build);
+        build.result.tryEmitValue(config);
+        List<Consumer<AgentConfig>> watching = watchers.get(key);
+        if (watching != null) {
+            watching.forEach(watcher -> watcher.accept(config));
+            if (stale) {
+                startBuild(key); // the config may predate the change: its watchers get the next one too
+            }
+        }
     }
 
     private Mono<AgentConfig> build(UUID tenant, String agentUid) {
@@ -92,29 +157,51 @@ class CachedAgentConfigs implements AgentConfigCache {
                         .log("Sweep config of agent {} (tenant {}) cut to {} of {} targets (fleetgate.sweep.max-targets / max-config-size)",
                                 agentUid, tenant, built.sweep().getDeviceTargetsCount(), built.targetsBeforeCut());
             }
-            return new AgentConfig(built.version(), clock.instant(), built.sweep(), built.targetsBeforeCut());
+            return AgentConfig.of(built.version(), clock.instant(), built.sweep(), built.targetsBeforeCut());
         });
     }
 
     private void apply(Change change) {
         if (change instanceof Change.AgentsChanged agents) {
-            generations.computeIfAbsent(agents.tenantId(), t -> new AtomicLong()).incrementAndGet();
             int dropped = 0;
             for (String agent : agents.agentUids()) {
-                dropped += cache.remove(agents.tenantId(), agent) ? 1 : 0;
+                Key key = new Key(agents.tenantId(), agent);
+                markStale(builds.get(key));
+                dropped += cache.remove(key.tenant(), key.agent()) ? 1 : 0;
+                if (watchers.containsKey(key)) {
+                    startBuild(key);
+                }
             }
             metrics.invalidated(dropped);
         } else if (change instanceof Change.TenantChanged tenant) {
-            generations.computeIfAbsent(tenant.tenantId(), t -> new AtomicLong()).incrementAndGet();
-            metrics.invalidated(cache.removeTenant(tenant.tenantId()));
+            invalidateWhere(key -> key.tenant().equals(tenant.tenantId()), () -> cache.removeTenant(tenant.tenantId()));
         } else if (change instanceof Change.Resync) {
-            globalGeneration.incrementAndGet();
-            metrics.invalidated(cache.clear());
+            invalidateWhere(key -> true, cache::clear);
         }
     }
 
-    private Stamp stamp(UUID tenant) {
-        AtomicLong tenantGeneration = generations.get(tenant);
-        return new Stamp(globalGeneration.get(), tenantGeneration == null ? 0 : tenantGeneration.get());
+    /**
+     * Builds already reading are marked stale before the cache drops the configs (so none of them
+     * can store its result in between), then watched agents are rebuilt.
+     */
+    private void invalidateWhere(Predicate<Key> affected, IntSupplier drop) {
+        builds.forEach((key, build) -> {
+            if (affected.test(key)) {
+                markStale(build);
+            }
+        });
+        metrics.invalidated(drop.getAsInt());
+        if (feed.isLive()) {
+            watchers.keySet().stream().filter(affected).forEach(this::startBuild);
+        }
+    }
+
+    /** A build that has not read the database yet will read what the change wrote: only a running one is stale. */
+    private static void markStale(Build build) {
+        if (build != null && build.started) {
+            synchronized (build) {
+                build.stale = true;
+            }
+        }
     }
 }

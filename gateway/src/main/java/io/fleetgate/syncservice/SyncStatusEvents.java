@@ -1,7 +1,7 @@
 package io.fleetgate.syncservice;
 
 import io.fleetgate.changes.Change;
-import io.fleetgate.changes.ChangeFeed;
+import io.fleetgate.changes.Changes;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 
@@ -14,7 +14,7 @@ public class SyncStatusEvents {
 
     private final Flux<Change.SyncServiceStatusChanged> events;
 
-    SyncStatusEvents(ChangeFeed feed) {
+    SyncStatusEvents(Changes feed) {
         this.events = feed.changes()
                 .filter(Change.SyncServiceStatusChanged.class::isInstance)
                 .cast(Change.SyncServiceStatusChanged.class)

@@ -5,6 +5,7 @@ import io.fleetgate.agent.AgentService;
 import io.fleetgate.agent.AgentStatus;
 import io.fleetgate.agent.AgentSummary;
 import io.fleetgate.proto.DeviceTarget;
+import io.fleetgate.proto.SweepConfig;
 import io.fleetgate.security.GatewayUser;
 import io.fleetgate.tenant.Tenant;
 import io.fleetgate.tenant.TenantService;
@@ -81,12 +82,13 @@ class AgentsPage {
     Mono<Rendering> detail(@AuthenticationPrincipal GatewayUser me, @PathVariable UUID tenant, @PathVariable String agent) {
         String id = agent.startsWith("/") ? agent.substring(1) : agent;
         return agents.detail(me, tenant, id).zipWith(tenants.managed(me, tenant)).map(data -> {
-            List<DeviceTarget> targets = data.getT1().desired().sweep().getDeviceTargetsList();
+            SweepConfig sweep = data.getT1().desired().sweep();
+            List<DeviceTarget> targets = sweep.getDeviceTargetsList();
             return Rendering.view("agents/detail")
                     .modelAttribute("agent", data.getT1().agent())
                     .modelAttribute("desired", data.getT1().desired())
                     .modelAttribute("lastSweep", data.getT1().lastSweep())
-                    .modelAttribute("sweep", data.getT1().desired().sweep())
+                    .modelAttribute("sweep", sweep)
                     .modelAttribute("targets", targets.subList(0, Math.min(TARGETS_SHOWN, targets.size())))
                     .modelAttribute("moreTargets", Math.max(0, targets.size() - TARGETS_SHOWN))
                     .modelAttribute("tenant", data.getT2())

@@ -4,6 +4,7 @@ import static io.fleetgate.test.GrpcClients.codeOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetgate.changes.ChangeFeed;
+import io.fleetgate.changes.Changes;
 import io.fleetgate.grpc.GrpcServer;
 import io.fleetgate.platform.GatewayStartup;
 import io.fleetgate.proto.AgentConfigRequest;
@@ -27,16 +28,18 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ConfigurableApplicationContext;
 import reactor.core.publisher.Flux;
 
 /** Hello and GetConfig over a real port, with devices ingested through SyncDevices. */
+@Tag("change-feed")
 class GetConfigTest extends GatewayTest {
 
     @Autowired
-    ChangeFeed feed;
+    Changes feed;
 
     private UUID tenant;
     private Onboarded sync;
@@ -157,7 +160,11 @@ class GetConfigTest extends GatewayTest {
 
     @Test
     void anUnchangedAgentsConfigDoesNotTouchTheDatabase() {
+        // the report's change has reached this gateway's cache before counting (the outbox feed reads every 200 ms)
+        var heard = feed.changes().ofType(io.fleetgate.changes.Change.AgentsChanged.class)
+                .filter(change -> change.agentUids().contains("agent-x")).next().toFuture();
         report(device("c1", "127.2.2.1"));
+        eventually(heard::isDone, done -> done);
         String version = getConfig("agent-x", "").getConfigVersion();
         long before = CountingConnectionFactory.acquired();
         for (int i = 0; i < 200; i++) {
@@ -238,7 +245,7 @@ class GetConfigTest extends GatewayTest {
         java.util.concurrent.atomic.AtomicInteger resyncs = new java.util.concurrent.atomic.AtomicInteger();
         var subscription = feed.changes().ofType(io.fleetgate.changes.Change.Resync.class).subscribe(r -> resyncs.incrementAndGet());
         try (Connection c = TestDatabase.server().connect(databaseName())) {
-            // the listener goes away; the device changes without a notification reaching this gateway
+            // the feed's connection (LISTEN, or reading the outbox) goes away; the device changes without a notification
             c.createStatement().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"
                     + ChangeFeed.APPLICATION_NAME + "' AND datname = current_database()");
             c.createStatement().execute("UPDATE discovered_devices SET ports = '{22,9100}' WHERE device_id = 'l1' AND tenant_id = '" + tenant + "'");

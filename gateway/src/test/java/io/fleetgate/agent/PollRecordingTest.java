@@ -42,15 +42,15 @@ class PollRecordingTest extends GatewayTest {
         UUID tenant = createTenant("polls-merge");
         GrpcClients.blocking(channel(), agentToken(tenant)).hello(AgentHelloRequest.newBuilder().setAgentId("poller").build());
         Instant now = Instant.now();
-        recorder.record(new PollRecorder.Poll(tenant, "poller", now, "v2", null, null, 30, "v4", 1));
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now, "v2", null, null, 30, "v4", 1, true));
         recorder.flush().block(Duration.ofSeconds(10));
         // another replica flushes an older poll of the same agent later
-        recorder.record(new PollRecorder.Poll(tenant, "poller", now.minusSeconds(3), "v1", null, null, 30, "v4", 1));
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now.minusSeconds(3), "v1", null, null, 30, "v4", 1, true));
         recorder.flush().block(Duration.ofSeconds(10));
         assertThat(column(tenant, "applied_config_version")).isEqualTo("v2");
         // and within one replica, the later of two polls between flushes is the one written
-        recorder.record(new PollRecorder.Poll(tenant, "poller", now.plusSeconds(2), "v4", null, null, 30, "v4", 1));
-        recorder.record(new PollRecorder.Poll(tenant, "poller", now.plusSeconds(1), "v3", null, null, 30, "v4", 1));
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now.plusSeconds(2), "v4", null, null, 30, "v4", 1, true));
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now.plusSeconds(1), "v3", null, null, 30, "v4", 1, true));
         recorder.flush().block(Duration.ofSeconds(10));
         assertThat(column(tenant, "applied_config_version")).isEqualTo("v4");
         assertThat(queryValue("SELECT last_poll_at = ?::timestamptz FROM agents WHERE tenant_id = ? AND agent_uid = 'poller'",

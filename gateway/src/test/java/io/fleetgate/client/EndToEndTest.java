@@ -75,7 +75,7 @@ class EndToEndTest extends GatewayTest {
     }
 
     @Test
-    void devicesGoInTheAgentSweepsThemAndChangesReachItOnItsNextPoll() throws Exception {
+    void devicesGoInTheAgentSweepsThemAndChangesArePushedToItsWatch() throws Exception {
         Cidr lab = Cidr.parse("127.60.0.0/28");
         int open = listenOn(lab, 0);
         int closed = Await.freePort();
@@ -135,13 +135,15 @@ class EndToEndTest extends GatewayTest {
         assertThat(admin().get().uri("/api/v1/agents/{t}/e2e-agent", tenant).exchange().expectBody(String.class).returnResult()
                 .getResponseBody()).contains("\"last_sweep\"").contains("\"answered\":" + stored.size());
 
-        // unchanged: the next polls are not_modified and the version stays
+        // the agent watches (the gateway offers WatchConfig): one watch open, and while nothing changes no config goes out
         String version = agent.version();
-        double notModified = metric("fleetgate_getconfig_requests_seconds_count{application=\"fleetgate\",outcome=\"not_modified\"}");
-        Await.until(Duration.ofSeconds(10), () -> metric("fleetgate_getconfig_requests_seconds_count{application=\"fleetgate\",outcome=\"not_modified\"}") >= notModified + 2);
+        Await.until(Duration.ofSeconds(10), () -> metric("fleetgate_watchconfig_open{application=\"fleetgate\"}") >= 1);
+        double full = metric("fleetgate_getconfig_requests_seconds_count{application=\"fleetgate\",outcome=\"full\"}");
+        Thread.sleep(1500); // three of the agent's --poll-interval: a watch sends nothing while nothing changes
+        assertThat(metric("fleetgate_getconfig_requests_seconds_count{application=\"fleetgate\",outcome=\"full\"}")).isEqualTo(full);
         assertThat(agent.version()).isEqualTo(version);
 
-        // a change of what the agent sweeps arrives on its next poll as a new version, applied without a restart
+        // a change of what the agent sweeps is pushed on its watch as a new version, applied without a restart
         int third = Await.freePort();
         admin().put().uri("/api/v1/integration-sources/{id}", source)
                 .bodyValue(Map.of("tenant_id", tenant.toString(), "name", "lab", "source_type", "faker", "agent_uid", "e2e-agent",

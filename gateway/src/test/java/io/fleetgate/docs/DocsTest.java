@@ -241,6 +241,7 @@ class DocsTest {
                     case "-plaintext" -> { }
                     case "-H" -> token = words.get(++i).replaceFirst("^authorization: Bearer ", "");
                     case "-d" -> data = words.get(++i);
+                    case "-max-time" -> i++; // a watch is ended by the example itself: the call here takes its first message
                     default -> positional.add(words.get(i));
                 }
             }
@@ -269,6 +270,9 @@ class DocsTest {
                     .hello(AgentHelloRequest.parseFrom(messages.get(0).toByteString())).getAccepted()).isTrue();
             case "monitoring.AgentGatewayService/GetConfig" -> GrpcClients.blocking(channel, token)
                     .getConfig(AgentConfigRequest.parseFrom(messages.get(0).toByteString()));
+            case "monitoring.AgentGatewayService/WatchConfig" -> assertThat(GrpcClients.reactor(channel, token)
+                    .watchConfig(AgentConfigRequest.parseFrom(messages.get(0).toByteString())).blockFirst(Duration.ofSeconds(30))
+                    .getConfigVersion()).isNotEmpty();
             case "monitoring.AgentGatewayService/SyncServiceHello" -> assertThat(GrpcClients.blocking(channel, token)
                     .syncServiceHello(SyncServiceHelloRequest.parseFrom(messages.get(0).toByteString())).getAccepted()).isTrue();
             case "monitoring.AgentGatewayService/SyncServiceHeartbeat" -> assertThat(GrpcClients.blocking(channel, token)

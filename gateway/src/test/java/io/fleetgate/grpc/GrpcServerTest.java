@@ -22,11 +22,13 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import reactor.core.publisher.Mono;
 
 /** The gRPC server over a real port: health, reflection, authentication, limits, metrics. */
+@Tag("change-feed")
 class GrpcServerTest extends GatewayTest {
 
     @Autowired

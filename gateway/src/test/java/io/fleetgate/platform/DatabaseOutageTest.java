@@ -22,12 +22,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.publisher.Flux;
 
 /** The database goes away and comes back: readiness and gRPC say so, and the gateway recovers alone. */
+@Tag("change-feed")
 class DatabaseOutageTest {
 
     @Test

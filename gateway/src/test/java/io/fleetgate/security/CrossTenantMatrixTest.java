@@ -3,6 +3,7 @@ package io.fleetgate.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetgate.proto.AgentConfigRequest;
+import io.fleetgate.proto.AgentConfigResponse;
 import io.fleetgate.proto.AgentGatewayServiceGrpc;
 import io.fleetgate.proto.AgentHelloRequest;
 import io.fleetgate.proto.DiscoveredDevice;
@@ -220,6 +221,15 @@ class CrossTenantMatrixTest extends GatewayTest {
                 rpc("GetConfig", t -> assertThat(GrpcClients.blocking(t.channel(), t.f().agentTokenB())
                         .getConfig(AgentConfigRequest.newBuilder().setAgentId("agent-a").build()).getSweep().getDeviceTargetsList())
                         .noneMatch(target -> target.getIp().equals("127.77.0.1"))),
+                rpc("WatchConfig", t -> {
+                    // B's token watching an agent named as A's: B's agent of that name, none of A's targets
+                    AgentConfigResponse first = GrpcClients.reactor(t.channel(), t.f().agentTokenB())
+                            .watchConfig(AgentConfigRequest.newBuilder().setAgentId("agent-a").build()).blockFirst(Duration.ofSeconds(30));
+                    assertThat(first.getSweep().getDeviceTargetsList()).noneMatch(target -> target.getIp().equals("127.77.0.1"));
+                    assertThat(GrpcClients.code(catching(() -> GrpcClients.reactor(t.channel(), t.f().syncB().credential())
+                            .watchConfig(AgentConfigRequest.newBuilder().setAgentId("agent-a").build()).blockFirst(Duration.ofSeconds(30)))))
+                            .isEqualTo(Status.Code.PERMISSION_DENIED);
+                }),
                 rpc("SyncServiceHello", t -> assertThat(GrpcClients.codeOf(() -> GrpcClients.blocking(t.channel(), t.f().agentTokenB())
                         .syncServiceHello(SyncServiceHelloRequest.newBuilder().setName("x").build()))).isEqualTo(Status.Code.PERMISSION_DENIED)),
                 rpc("SyncServiceHeartbeat", t -> assertThat(GrpcClients.codeOf(() -> GrpcClients.blocking(t.channel(), t.f().syncB().credential())

@@ -7,14 +7,17 @@ import io.fleetgate.changes.Changes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 import reactor.core.publisher.Flux;
@@ -68,8 +71,8 @@ class CachedAgentConfigsTest {
     @Test
     void aChangeThatArrivesBeforeTheBuildIsCachedStillWins() {
         CachedAgentConfigs cache = cache(100, 100);
-        // the change lands while the build is being set up, before its entry is in the cache: only
-        // the generation stamp taken before the build can tell that the config may predate it
+        // the change lands as the build starts reading, before its config is in the cache: the
+        // build is marked stale, so the config that may predate the change is answered, not kept
         loader.beforeNextRead(() -> feed.emit(new Change.TenantChanged(TENANT)));
         version(cache, TENANT, "a1");
         version(cache, TENANT, "a1");
@@ -136,9 +139,87 @@ class CachedAgentConfigsTest {
         assertThat(List.of(loader.loads("a1"), loader.loads("a2"), loader.loads("a3"))).containsExactly(1, 2, 1);
     }
 
+    @Test
+    void pastItsByteBudgetTheCacheEvictsWhateverTheEntryCount() {
+        CachedAgentConfigs cache = cache(1000, 1000, DataSize.ofBytes(3 * oneConfigWeight()), 8);
+        for (String agent : List.of("a1", "a2", "a3", "a4")) {
+            version(cache, TENANT, agent);
+        }
+        assertThat(cache.bytesCached()).isLessThanOrEqualTo(3 * oneConfigWeight());
+        version(cache, TENANT, "a1");
+        assertThat(loader.loads("a1")).as("the least recently used went first").isEqualTo(2);
+        version(cache, TENANT, "a4");
+        assertThat(loader.loads("a4")).isEqualTo(1);
+    }
+
+    @Test
+    void aBurstOfMissesBuildsAtMostTheBoundAtOnceAndTheRestQueue() {
+        CachedAgentConfigs cache = cache(1000, 1000, DataSize.ofMegabytes(1), 3);
+        loader.hold();
+        List<Mono<AgentConfig>> burst = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            burst.add(cache.current(TENANT, "agent-" + i));
+        }
+        StepVerifier.create(Flux.merge(burst).count())
+                .then(() -> assertThat(loader.reading()).as("reads started while the first three are held").isEqualTo(3))
+                .then(loader::releaseAll)
+                .expectNext(50L)
+                .verifyComplete();
+        assertThat(loader.mostReadingAtOnce()).isEqualTo(3);
+    }
+
+    @Test
+    void aStormOfChangesCostsAboutOneBuildPerWatchedAgent() {
+        CachedAgentConfigs cache = cache(1000, 1000, DataSize.ofMegabytes(1), 1);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        cache.watch(TENANT, "a1").map(AgentConfig::version).subscribe(seen::add);
+        cache.watch(TENANT, "a2").subscribe();
+        assertThat(List.of(loader.loads("a1"), loader.loads("a2"))).containsExactly(1, 1);
+
+        loader.hold();
+        // a1's rebuild runs (held), a2's waits for the one slot while ten more changes name both
+        for (int i = 0; i < 10; i++) {
+            feed.emit(new Change.AgentsChanged(TENANT, List.of("a1", "a2")));
+        }
+        loader.releaseAll();
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> loader.loads("a2") == 2 && loader.loads("a1") == 3);
+        // a1's build was reading when the changes came: stale, answered, then built once more for its watcher;
+        // a2's was still queued: it read after the last change, once
+        assertThat(List.of(loader.loads("a1"), loader.loads("a2"))).containsExactly(3, 2);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 3);
+        assertThat(seen).as("each config built for the watcher reached it, the latest last").doesNotHaveDuplicates();
+        version(cache, TENANT, "a1");
+        assertThat(loader.loads("a1")).as("the rebuild after the storm was kept").isEqualTo(3);
+    }
+
+    @Test
+    void aWatcherReceivesItsRebuiltConfigWithoutAsking() {
+        CachedAgentConfigs cache = cache(100, 100);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        var watch = cache.watch(TENANT, "a1").map(AgentConfig::version).subscribe(seen::add);
+        feed.emit(new Change.AgentsChanged(TENANT, List.of("a2")));
+        feed.emit(new Change.AgentsChanged(TENANT, List.of("a1")));
+        feed.emit(new Change.TenantChanged(TENANT));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 3);
+        assertThat(seen).doesNotHaveDuplicates();
+        assertThat(loader.loads("a2")).as("nobody watches a2: nothing built for it").isZero();
+        watch.dispose();
+        feed.emit(new Change.AgentsChanged(TENANT, List.of("a1")));
+        assertThat(loader.loads("a1")).as("a watch that ended costs no build").isEqualTo(3);
+    }
+
+    private long oneConfigWeight() {
+        return cache(10, 10).current(TENANT, "weigh").map(AgentConfig::weight).block(Duration.ofSeconds(5));
+    }
+
     private CachedAgentConfigs cache(int maxEntries, int maxEntriesPerTenant) {
+        return cache(maxEntries, maxEntriesPerTenant, DataSize.ofMegabytes(64), 8);
+    }
+
+    private CachedAgentConfigs cache(int maxEntries, int maxEntriesPerTenant, DataSize maxBytes, int buildsAtOnce) {
         SweepProperties properties = new SweepProperties(SweepSource.GETCONFIG, List.of("icmp", "tcp"), Duration.ofMinutes(5),
-                List.of(22, 443), 256, Duration.ofSeconds(2), 50_000, DataSize.ofMegabytes(3), maxEntries, maxEntriesPerTenant);
+                List.of(22, 443), 256, Duration.ofSeconds(2), 50_000, DataSize.ofMegabytes(3), maxEntries, maxEntriesPerTenant,
+                maxBytes, buildsAtOnce);
         return new CachedAgentConfigs(loader, properties, feed, Clock.systemUTC(), new SweepMetrics(new SimpleMeterRegistry()));
     }
 
@@ -150,6 +231,8 @@ class CachedAgentConfigsTest {
     private static final class Loader implements SweepInputs {
 
         private final Map<String, AtomicInteger> loads = new ConcurrentHashMap<>();
+        private final AtomicInteger reading = new AtomicInteger();
+        private final AtomicInteger mostReading = new AtomicInteger();
         private final Queue<Sinks.Empty<Void>> held = new ConcurrentLinkedQueue<>();
         private final AtomicBoolean holding = new AtomicBoolean();
         private final AtomicBoolean failing = new AtomicBoolean();
@@ -175,7 +258,9 @@ class CachedAgentConfigsTest {
                 }
                 Sinks.Empty<Void> gate = Sinks.empty();
                 held.add(gate);
-                return gate.asMono().thenReturn(inputs);
+                mostReading.accumulateAndGet(reading.incrementAndGet(), Math::max);
+                // counted down before the build hears of it (doFinally would run after the next build started)
+                return gate.asMono().thenReturn(inputs).doOnTerminate(reading::decrementAndGet);
             });
         }
 
@@ -193,6 +278,25 @@ class CachedAgentConfigsTest {
             for (Sinks.Empty<Void> gate; (gate = held.poll()) != null; ) {
                 gate.tryEmitEmpty();
             }
+        }
+
+        /** Releases the held reads, and any that start until none is left, then stops holding. */
+        void releaseAll() {
+            while (!held.isEmpty() || reading.get() > 0) {
+                for (Sinks.Empty<Void> gate; (gate = held.poll()) != null; ) {
+                    gate.tryEmitEmpty();
+                }
+                Thread.onSpinWait();
+            }
+            holding.set(false);
+        }
+
+        int reading() {
+            return reading.get();
+        }
+
+        int mostReadingAtOnce() {
+            return mostReading.get();
         }
 
         void beforeNextRead(Runnable hook) {

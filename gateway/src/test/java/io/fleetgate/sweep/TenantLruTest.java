@@ -16,12 +16,12 @@ class TenantLruTest {
 
     @Test
     void aTenantPastItsOwnBoundLosesItsLeastRecentlyUsedEntry() {
-        TenantLru<String> cache = new TenantLru<>(100, 3);
-        cache.putIfAbsent(flooder, "a", "A");
-        cache.putIfAbsent(flooder, "b", "B");
-        cache.putIfAbsent(flooder, "c", "C");
+        TenantLru<String> cache = new TenantLru<>(100, 3, Long.MAX_VALUE, value -> 1);
+        cache.put(flooder, "a", "A");
+        cache.put(flooder, "b", "B");
+        cache.put(flooder, "c", "C");
         cache.get(flooder, "a");
-        cache.putIfAbsent(flooder, "d", "D");
+        cache.put(flooder, "d", "D");
         assertThat(cache.get(flooder, "b")).isNull();
         assertThat(cache.get(flooder, "a")).isEqualTo("A");
         assertThat(cache.size()).isEqualTo(3);
@@ -30,12 +30,12 @@ class TenantLruTest {
 
     @Test
     void aTenantFloodingTheWholeCacheEvictsOnlyItself() {
-        TenantLru<String> cache = new TenantLru<>(10, 10);
+        TenantLru<String> cache = new TenantLru<>(10, 10, Long.MAX_VALUE, value -> 1);
         for (int i = 0; i < 3; i++) {
-            cache.putIfAbsent(small, "agent-" + i, "config");
+            cache.put(small, "agent-" + i, "config");
         }
         for (int i = 0; i < 10_000; i++) {
-            cache.putIfAbsent(flooder, "agent-" + i, "config");
+            cache.put(flooder, "agent-" + i, "config");
         }
         assertThat(cache.size()).isEqualTo(10);
         assertThat(cache.size(small)).isEqualTo(3);
@@ -49,21 +49,48 @@ class TenantLruTest {
     }
 
     @Test
-    void anExistingEntryIsReturnedNotReplaced() {
-        TenantLru<String> cache = new TenantLru<>(10, 10);
-        assertThat(cache.putIfAbsent(small, "a", "first")).isNull();
-        assertThat(cache.putIfAbsent(small, "a", "second")).isEqualTo("first");
-        assertThat(cache.remove(small, "a", "second")).isFalse();
-        assertThat(cache.remove(small, "a", "first")).isTrue();
+    void anEntryIsReplacedAndItsWeightWithIt() {
+        TenantLru<String> cache = new TenantLru<>(10, 10, 1000, String::length);
+        cache.put(small, "a", "first");
+        cache.put(small, "a", "second!");
+        assertThat(cache.get(small, "a")).isEqualTo("second!");
+        assertThat(cache.size()).isEqualTo(1);
+        assertThat(cache.bytes()).isEqualTo(7);
+        assertThat(cache.remove(small, "a")).isTrue();
+        assertThat(cache.remove(small, "a")).isFalse();
+        assertThat(cache.bytes()).isZero();
+    }
+
+    @Test
+    void pastTheByteBudgetTheHeaviestTenantLosesItsLeastRecentlyUsedEntries() {
+        TenantLru<String> cache = new TenantLru<>(1000, 1000, 100, String::length);
+        cache.put(small, "s", "x".repeat(10));
+        for (int i = 0; i < 20; i++) {
+            cache.put(flooder, "big-" + i, "y".repeat(30));
+        }
+        assertThat(cache.bytes()).isLessThanOrEqualTo(100);
+        assertThat(cache.get(small, "s")).as("the light tenant keeps its entry").isNotNull();
+        assertThat(cache.size(flooder)).isEqualTo(3);
+        assertThat(cache.get(flooder, "big-19")).isNotNull();
+        assertThat(cache.evictions()).isEqualTo(17);
+        assertThat(cache.removeTenant(flooder)).isEqualTo(3);
+        assertThat(cache.bytes()).isEqualTo(10);
+    }
+
+    @Test
+    void anEntryHeavierThanTheWholeBudgetIsNotKept() {
+        TenantLru<String> cache = new TenantLru<>(1000, 1000, 5, String::length);
+        cache.put(small, "a", "far too heavy");
         assertThat(cache.size()).isZero();
+        assertThat(cache.bytes()).isZero();
     }
 
     @Test
     void removingATenantOrEverythingKeepsTheCount() {
-        TenantLru<String> cache = new TenantLru<>(100, 100);
-        cache.putIfAbsent(small, "a", "A");
-        cache.putIfAbsent(flooder, "a", "A");
-        cache.putIfAbsent(flooder, "b", "B");
+        TenantLru<String> cache = new TenantLru<>(100, 100, Long.MAX_VALUE, value -> 1);
+        cache.put(small, "a", "A");
+        cache.put(flooder, "a", "A");
+        cache.put(flooder, "b", "B");
         assertThat(cache.removeTenant(flooder)).isEqualTo(2);
         assertThat(cache.size()).isEqualTo(1);
         assertThat(cache.clear()).isEqualTo(1);
@@ -73,14 +100,14 @@ class TenantLruTest {
 
     @Test
     void concurrentWritersNeverLeaveTheCacheAboveItsBounds() throws Exception {
-        TenantLru<Integer> cache = new TenantLru<>(500, 200);
+        TenantLru<Integer> cache = new TenantLru<>(500, 200, Long.MAX_VALUE, value -> 1);
         UUID[] tenants = {UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID()};
         ExecutorService pool = Executors.newFixedThreadPool(4);
         CountDownLatch done = new CountDownLatch(4);
         for (UUID tenant : tenants) {
             pool.execute(() -> {
                 for (int i = 0; i < 20_000; i++) {
-                    cache.putIfAbsent(tenant, "agent-" + i, i);
+                    cache.put(tenant, "agent-" + i, i);
                     if (i % 7 == 0) {
                         cache.remove(tenant, "agent-" + (i - 3));
                     }

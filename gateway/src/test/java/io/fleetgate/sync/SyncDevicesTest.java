@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.fleetgate.changes.Change;
-import io.fleetgate.changes.ChangeFeed;
+import io.fleetgate.changes.Changes;
 import io.fleetgate.proto.AgentConfigRequest;
 import io.fleetgate.proto.DeviceRejection;
 import io.fleetgate.proto.DiscoveredDevice;
@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import reactor.core.Disposable;
@@ -31,10 +32,11 @@ import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 /** SyncDevices over a real port into the real database. */
+@Tag("change-feed")
 class SyncDevicesTest extends GatewayTest {
 
     @Autowired
-    ChangeFeed feed;
+    Changes feed;
 
     private UUID tenant;
     private Onboarded sync;

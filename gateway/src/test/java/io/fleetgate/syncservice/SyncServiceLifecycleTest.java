@@ -13,11 +13,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import reactor.core.Disposable;
 
 /** Onboarding → hello → heartbeat → online → (clock past the threshold) offline → heartbeat → online. */
+@Tag("change-feed")
 class SyncServiceLifecycleTest extends GatewayTest {
 
     @Autowired

@@ -76,6 +76,7 @@ public abstract class GatewayTest {
         registry.add("fleetgate.database.url", () -> server.url(DATABASE));
         registry.add("fleetgate.database.user", server::user);
         registry.add("fleetgate.database.password", server::password);
+        registry.add("fleetgate.change-feed", Gateways::changeFeed);
     }
 
     @TestConfiguration(proxyBeanMethods = false)

@@ -14,6 +14,18 @@ public final class Gateways {
     private Gateways() {
     }
 
+    /**
+     * The change feed the test gateways use: notify, or outbox when the build's second test run
+     * (surefire execution {@code change-feed-outbox}) runs the {@code change-feed} tests again.
+     */
+    public static String changeFeed() {
+        return System.getProperty("fleetgate.test.change-feed", "notify");
+    }
+
+    public static boolean outboxFeed() {
+        return changeFeed().equals("outbox");
+    }
+
     /** A gateway on the given database of the test server, with extra properties. */
     public static ConfigurableApplicationContext start(String database, Map<String, String> properties) {
         TestDatabase.Server server = TestDatabase.server();
@@ -27,6 +39,7 @@ public final class Gateways {
         settings.put("fleetgate.database.url", server.url(database));
         settings.put("fleetgate.database.user", server.user());
         settings.put("fleetgate.database.password", server.password());
+        settings.put("fleetgate.change-feed", changeFeed());
         settings.putAll(properties);
         List<String> args = new ArrayList<>();
         settings.forEach((key, value) -> args.add("--" + key + "=" + value));

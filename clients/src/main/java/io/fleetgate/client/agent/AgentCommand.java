@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code fleetgate.jar agent}: the reference agent. */
 @Command(name = "agent", mixinStandardHelpOptions = true, versionProvider = ClientVersion.class, sortOptions = false,
-        description = "Polls the gateway's GetConfig and sweeps the targets it is given (ICMP, TCP connect).")
+        description = "Watches the gateway's WatchConfig (or polls GetConfig where the gateway has no watch) and sweeps the "
+                + "targets it is given (ICMP, TCP connect).")
 public final class AgentCommand implements Callable<Integer> {
 
     @Spec
@@ -43,6 +44,9 @@ public final class AgentCommand implements Callable<Integer> {
             description = "poll GetConfig this often instead of what the gateway says (e.g. 10s)")
     Duration pollInterval;
 
+    @Option(names = "--no-watch", description = "poll GetConfig even when the gateway offers WatchConfig")
+    boolean noWatch;
+
     @Option(names = "--max-targets", paramLabel = "N", defaultValue = "50000",
             description = "refuse (and report) a config with more targets than this, keeping the last one (default ${DEFAULT-VALUE})")
     int maxTargets;
@@ -63,7 +67,8 @@ public final class AgentCommand implements Callable<Integer> {
         GatewayAddress address = connection.address();
         CountDownLatch stopped = new CountDownLatch(1);
         NatsKvSweepSource kv = kvUrl == null ? null : new NatsKvSweepSource(kvUrl, kvBucket, kvKeyTemplate);
-        AgentRunner agent = new AgentRunner(new AgentRunner.Options(address, agentId, sweepFile, resultsFile, pollInterval, kv, maxTargets), Clock.systemUTC());
+        AgentRunner agent = new AgentRunner(new AgentRunner.Options(address, agentId, sweepFile, resultsFile, pollInterval, kv, maxTargets,
+                !noWatch), Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
             if (kv != null) {

@@ -11,24 +11,29 @@ import io.fleetgate.proto.ReactorAgentGatewayServiceGrpc;
 import io.fleetgate.sweepjson.SweepFile;
 import io.fleetgate.sweepjson.SweepPlan;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * The reference agent: Hello, then GetConfig on a jittered interval (jitter at start and on
- * every tick) sending the version it has; a changed sweep config is applied to the sweep service
- * at once, without a restart. When GetConfig carries no sweep config, or the gateway cannot be
+ * The reference agent: Hello, then WatchConfig, so a changed sweep config arrives as soon as the
+ * gateway has built it, and is applied to the sweep service at once, without a restart; each
+ * config it takes or refuses is acknowledged with a GetConfig. A gateway without WatchConfig
+ * (UNIMPLEMENTED), or with every watch slot taken (RESOURCE_EXHAUSTED), is polled with GetConfig on
+ * a jittered interval instead (jitter at start and on every tick), sending the version it has. When GetConfig carries no sweep config, or the gateway cannot be
  * reached at start, it sweeps what the local {@code sweep.json} says. It never reads a KV store
  * unless told to ({@link KvSweepSource}, for the legacy path).
  */
@@ -43,14 +48,15 @@ public final class AgentRunner implements AutoCloseable {
 
     /**
      * How the agent runs. {@code kv} is null unless it reads the legacy KV store; a config with more
-     * than {@code maxTargets} targets is refused.
+     * than {@code maxTargets} targets is refused; {@code watch} false polls even a gateway that
+     * offers WatchConfig.
      */
     public record Options(GatewayAddress gateway, String agentId, @Nullable Path sweepFile, @Nullable Path resultsFile,
-                          @Nullable Duration pollOverride, @Nullable KvSweepSource kv, int maxTargets) {
+                          @Nullable Duration pollOverride, @Nullable KvSweepSource kv, int maxTargets, boolean watch) {
 
         public Options(GatewayAddress gateway, String agentId, @Nullable Path sweepFile, @Nullable Path resultsFile,
                        @Nullable Duration pollOverride, @Nullable KvSweepSource kv) {
-            this(gateway, agentId, sweepFile, resultsFile, pollOverride, kv, AgentLimits.DEFAULT_MAX_TARGETS);
+            this(gateway, agentId, sweepFile, resultsFile, pollOverride, kv, AgentLimits.DEFAULT_MAX_TARGETS, true);
         }
     }
 
@@ -111,8 +117,17 @@ public final class AgentRunner implements AutoCloseable {
                 .flatMap(hello -> {
                     Duration interval = options.pollOverride() != null ? options.pollOverride()
                             : Duration.ofSeconds(Math.max(1, hello.getConfigPollIntervalSec()));
-                    return Mono.delay(firstPollDelay(hello, interval))
+                    Mono<Void> polling = Mono.delay(firstPollDelay(hello, interval))
                             .then(poll().then(Mono.defer(() -> Mono.delay(jitter(interval, 0.1)))).repeat().then());
+                    if (!options.watch()) {
+                        return polling;
+                    }
+                    return watch(Duration.ofSeconds(Math.max(1, hello.getConfigPollIntervalSec())))
+                            .onErrorResume(AgentRunner::watchNotOffered, error -> {
+                                log.info("The gateway offers no watch ({}): polling GetConfig every {} s", Status.fromThrowable(error).getCode(),
+                                        interval.toSeconds());
+                                return polling;
+                            });
                 })
                 .subscribe(ignored -> { }, error -> {
                     log.error("Agent stopped: {}", error.toString());
@@ -147,13 +162,44 @@ public final class AgentRunner implements AutoCloseable {
                         hello.getTenantId(), hello.getConfigPollIntervalSec(), hello.getConfigOutdated() ? ", config outdated" : ""));
     }
 
+    /**
+     * Watches for as long as the agent runs: each full config is applied or refused, then
+     * acknowledged with a GetConfig; a broken watch, or one silent for two keep-alive intervals (a
+     * half-open connection), is opened again with backoff, the current sweep going on meanwhile.
+     */
+    private Mono<Void> watch(Duration keepAlive) {
+        Duration silence = keepAlive.multipliedBy(2).plus(POLL_DEADLINE);
+        return Flux.defer(() -> stub.watchConfig(request()))
+                .timeout(silence)
+                .concatMap(response -> response.getNotModified() ? Mono.<Void>empty() : handle(response).then(poll()))
+                .doOnError(error -> {
+                    if (!watchNotOffered(error) && !Backoff.refusedCredential(error)) {
+                        log.warn("WatchConfig broke ({}); opening it again, the current sweep config goes on", error.toString());
+                    }
+                })
+                .retryWhen(Backoff.transientFailures(Duration.ofSeconds(1), Duration.ofSeconds(30))
+                        .filter(error -> !watchNotOffered(error) && (Backoff.transientFailure(error) || error instanceof TimeoutException)))
+                .repeat()
+                .then();
+    }
+
+    /** UNIMPLEMENTED (an older gateway) or RESOURCE_EXHAUSTED (its watches are all taken): poll instead. */
+    private static boolean watchNotOffered(Throwable error) {
+        Status.Code code = Status.fromThrowable(error).getCode();
+        return code == Status.Code.UNIMPLEMENTED || code == Status.Code.RESOURCE_EXHAUSTED;
+    }
+
+    private AgentConfigRequest request() {
+        return AgentConfigRequest.newBuilder().setAgentId(options.agentId())
+                .setConfigVersion(version.get())
+                .setRejectedConfigVersion(refused.get().version())
+                .setRejectReason(refused.get().reason())
+                .build();
+    }
+
     /** One GetConfig; failures are logged and the current sweep goes on, but a refused token stops the agent. */
     Mono<Void> poll() {
-        return Mono.defer(() -> stub.getConfig(AgentConfigRequest.newBuilder().setAgentId(options.agentId())
-                        .setConfigVersion(version.get())
-                        .setRejectedConfigVersion(refused.get().version())
-                        .setRejectReason(refused.get().reason())
-                        .build()))
+        return Mono.defer(() -> stub.getConfig(request()))
                 // a gateway that stopped answering must not stop the polling with it
                 .timeout(POLL_DEADLINE)
                 .flatMap(this::handle)

@@ -75,7 +75,7 @@ class ConfigRefusalTest {
         Server gateway = scriptedGateway();
         next.set(full("v1", GOOD));
         try (AgentRunner agent = new AgentRunner(new AgentRunner.Options(GatewayAddress.plaintext("127.0.0.1:" + gateway.getPort(), "fga_x"),
-                "limited-agent", null, null, Duration.ofMillis(200), null, 2), Clock.systemUTC())) {
+                "limited-agent", null, null, Duration.ofMillis(200), null, 2, true), Clock.systemUTC())) {
             agent.start();
             nextPoll(poll -> poll.getConfigVersion().equals("v1"));
 
