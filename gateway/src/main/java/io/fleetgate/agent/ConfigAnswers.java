@@ -42,6 +42,11 @@ class ConfigAnswers {
 
     AgentConfigResponse notModified(AgentConfig config, long startNanos) {
         notModified.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        return keepAlive(config);
+    }
+
+    /** A watch's keep-alive: not an answer to anything, so not timed as one. */
+    static AgentConfigResponse keepAlive(AgentConfig config) {
         return AgentConfigResponse.newBuilder().setNotModified(true).setConfigVersion(config.version()).build();
     }
 

@@ -56,7 +56,7 @@ public class GrpcServer implements SmartLifecycle {
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE,
                         properties.maxInboundMessageSize().toBytes() * MessageSizeLimit.TRANSPORT_HEADROOM))
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                .addService(UnparsableRequests.tolerate(ServerInterceptors.intercept(gateway, authentication)))
+                .addService(UnparsableRequests.tolerate(ServerInterceptors.intercept(gateway.definition(), authentication)))
                 .addService(UnparsableRequests.tolerate(health.getHealthService().bindService()))
                 .addService(UnparsableRequests.tolerate(ProtoReflectionServiceV1.newInstance().bindService()))
                 // v1alpha too: grpcurl before 1.8.8, Postman and older grpc_cli speak only that

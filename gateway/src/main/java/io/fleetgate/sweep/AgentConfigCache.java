@@ -1,7 +1,7 @@
 package io.fleetgate.sweep;
 
 import java.util.UUID;
-import reactor.core.publisher.Flux;
+import java.util.function.Consumer;
 import reactor.core.publisher.Mono;
 
 /** What GetConfig and WatchConfig ask of the sweep capability: an agent's current config, once or as it changes. */
@@ -10,9 +10,16 @@ public interface AgentConfigCache {
     Mono<AgentConfig> current(UUID tenant, String agentUid);
 
     /**
-     * The agent's current config, then every config built for it after a change (possibly one it
-     * had, or the same twice: watchers compare versions), for as long as it is subscribed. Only the
-     * latest waits when the subscriber is slow.
+     * Calls {@code listener} with every config built for the agent from now on (possibly one it had,
+     * or the same twice: watchers compare versions) until the returned handle is closed; a change
+     * that names a watched agent has its config rebuilt at once. A listener, not a stream: an open
+     * watch costs a list entry here, which is what lets one gateway hold 100,000 of them.
      */
-    Flux<AgentConfig> watch(UUID tenant, String agentUid);
+    Registration watch(UUID tenant, String agentUid, Consumer<AgentConfig> listener);
+
+    /** Ends a watch; closing twice is harmless. */
+    interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
 }

@@ -15,8 +15,6 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -34,7 +32,7 @@ import reactor.core.publisher.Sinks;
  *       marks it stale, so its result is served but not kept. A storm of changes then costs about
  *       one build per agent.</li>
  *   <li>Watched agents ({@link #watch}) are rebuilt as soon as a change names them, and each
- *       config built for them is handed to their watchers.</li>
+ *       config built for them is handed to their listeners.</li>
  * </ul>
  * While the change feed is down nothing is served from or stored in the cache, and every
  * (re)connection drops it all, so a missed notification can never leave a stale config behind.
@@ -93,18 +91,13 @@ class CachedAgentConfigs implements AgentConfigCache {
     }
 
     @Override
-    public Flux<AgentConfig> watch(UUID tenant, String agentUid) {
+    public Registration watch(UUID tenant, String agentUid, Consumer<AgentConfig> listener) {
         Key key = new Key(tenant, agentUid);
-        return Flux.<AgentConfig>create(sink -> {
-            Consumer<AgentConfig> watcher = sink::next;
-            watchers.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(watcher);
-            sink.onDispose(() -> watchers.computeIfPresent(key, (k, list) -> {
-                list.remove(watcher);
-                return list.isEmpty() ? null : list;
-            }));
-            // after registering: a config built from here on reaches the watcher, this one or a later one
-            current(tenant, agentUid).subscribe(sink::next, sink::error);
-        }, FluxSink.OverflowStrategy.LATEST).distinctUntilChanged(AgentConfig::version);
+        watchers.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(listener);
+        return () -> watchers.computeIfPresent(key, (k, list) -> {
+            list.remove(listener);
+            return list.isEmpty() ? null : list;
+        });
     }
 
     long bytesCached() {

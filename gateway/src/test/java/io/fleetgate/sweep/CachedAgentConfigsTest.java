@@ -172,8 +172,10 @@ class CachedAgentConfigsTest {
     void aStormOfChangesCostsAboutOneBuildPerWatchedAgent() {
         CachedAgentConfigs cache = cache(1000, 1000, DataSize.ofMegabytes(1), 1);
         List<String> seen = new CopyOnWriteArrayList<>();
-        cache.watch(TENANT, "a1").map(AgentConfig::version).subscribe(seen::add);
-        cache.watch(TENANT, "a2").subscribe();
+        cache.watch(TENANT, "a1", config -> seen.add(config.version()));
+        cache.watch(TENANT, "a2", config -> { });
+        version(cache, TENANT, "a1");
+        version(cache, TENANT, "a2");
         assertThat(List.of(loader.loads("a1"), loader.loads("a2"))).containsExactly(1, 1);
 
         loader.hold();
@@ -196,14 +198,15 @@ class CachedAgentConfigsTest {
     void aWatcherReceivesItsRebuiltConfigWithoutAsking() {
         CachedAgentConfigs cache = cache(100, 100);
         List<String> seen = new CopyOnWriteArrayList<>();
-        var watch = cache.watch(TENANT, "a1").map(AgentConfig::version).subscribe(seen::add);
+        var watch = cache.watch(TENANT, "a1", config -> seen.add(config.version()));
+        version(cache, TENANT, "a1");
         feed.emit(new Change.AgentsChanged(TENANT, List.of("a2")));
         feed.emit(new Change.AgentsChanged(TENANT, List.of("a1")));
         feed.emit(new Change.TenantChanged(TENANT));
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 3);
         assertThat(seen).doesNotHaveDuplicates();
         assertThat(loader.loads("a2")).as("nobody watches a2: nothing built for it").isZero();
-        watch.dispose();
+        watch.close();
         feed.emit(new Change.AgentsChanged(TENANT, List.of("a1")));
         assertThat(loader.loads("a1")).as("a watch that ended costs no build").isEqualTo(3);
     }

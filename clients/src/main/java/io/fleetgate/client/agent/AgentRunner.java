@@ -158,7 +158,7 @@ public final class AgentRunner implements AutoCloseable {
                         .setConfigVersion(version.get())
                         .build()))
                 .doOnNext(hello -> tenant.set(hello.getTenantId()))
-                .doOnNext(hello -> log.info("Hello accepted: agent {} of tenant {}, polling every {} s{}", hello.getAgentId(),
+                .doOnNext(hello -> log.info("Hello accepted: agent {} of tenant {}, poll interval {} s{}", hello.getAgentId(),
                         hello.getTenantId(), hello.getConfigPollIntervalSec(), hello.getConfigOutdated() ? ", config outdated" : ""));
     }
 
@@ -170,6 +170,7 @@ public final class AgentRunner implements AutoCloseable {
     private Mono<Void> watch(Duration keepAlive) {
         Duration silence = keepAlive.multipliedBy(2).plus(POLL_DEADLINE);
         return Flux.defer(() -> stub.watchConfig(request()))
+                .doOnSubscribe(subscription -> log.info("Watching the gateway's WatchConfig: changes are pushed"))
                 .timeout(silence)
                 .concatMap(response -> response.getNotModified() ? Mono.<Void>empty() : handle(response).then(poll()))
                 .doOnError(error -> {
