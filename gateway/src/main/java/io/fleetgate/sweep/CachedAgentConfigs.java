@@ -59,6 +59,7 @@ class CachedAgentConfigs implements AgentConfigCache {
     /** One build of an agent's config; {@code stale} once a change came in while it was reading. */
     private static final class Build {
         final Sinks.One<AgentConfig> result = Sinks.one();
+        volatile BoundedWork.Job<AgentConfig> job;
         volatile boolean started;
         boolean stale;
     }
@@ -80,14 +81,14 @@ class CachedAgentConfigs implements AgentConfigCache {
     @Override
     public Mono<AgentConfig> current(UUID tenant, String agentUid) {
         if (!feed.isLive()) {
-            return buildQueue.submit(() -> build(tenant, agentUid));
+            return buildQueue.submit(() -> build(tenant, agentUid), true).result();
         }
         AgentConfig cached = cache.get(tenant, agentUid);
         if (cached != null) {
             metrics.hit();
             return Mono.just(cached);
         }
-        return startBuild(new Key(tenant, agentUid));
+        return startBuild(new Key(tenant, agentUid), true);
     }
 
     @Override
@@ -104,18 +105,28 @@ class CachedAgentConfigs implements AgentConfigCache {
         return cache.bytes();
     }
 
-    private Mono<AgentConfig> startBuild(Key key) {
+    /**
+     * Starts (or joins) the agent's build. A caller waiting for its answer ({@code urgent}) goes
+     * ahead of the rebuilds a change started for watchers, and moves a queued one it joins ahead
+     * too: an agent polling during a storm is not stuck behind 100,000 background rebuilds.
+     */
+    private Mono<AgentConfig> startBuild(Key key, boolean urgent) {
         Build build = new Build();
         Build running = builds.putIfAbsent(key, build);
         if (running != null) {
             metrics.hit();
+            BoundedWork.Job<AgentConfig> queued = running.job;
+            if (urgent && queued != null) {
+                queued.promote();
+            }
             return running.result.asMono();
         }
         metrics.miss();
-        buildQueue.submit(() -> {
+        build.job = buildQueue.submit(() -> {
             build.started = true;
             return build(key.tenant(), key.agent());
-        }).subscribe(config -> finished(key, build, config), error -> {
+        }, urgent);
+        build.job.result().subscribe(config -> finished(key, build, config), error -> {
             builds.remove(key, build);
             build.result.tryEmitError(error);
         });
@@ -136,7 +147,7 @@ class CachedAgentConfigs implements AgentConfigCache {
         if (watching != null) {
             watching.forEach(watcher -> watcher.accept(config));
             if (stale) {
-                startBuild(key); // the config may predate the change: its watchers get the next one too
+                startBuild(key, false); // the config may predate the change: its watchers get the next one too
             }
         }
     }
@@ -162,7 +173,7 @@ class CachedAgentConfigs implements AgentConfigCache {
                 markStale(builds.get(key));
                 dropped += cache.remove(key.tenant(), key.agent()) ? 1 : 0;
                 if (watchers.containsKey(key)) {
-                    startBuild(key);
+                    startBuild(key, false);
                 }
             }
             metrics.invalidated(dropped);
@@ -185,7 +196,7 @@ class CachedAgentConfigs implements AgentConfigCache {
         });
         metrics.invalidated(drop.getAsInt());
         if (feed.isLive()) {
-            watchers.keySet().stream().filter(affected).forEach(this::startBuild);
+            watchers.keySet().stream().filter(affected).forEach(key -> startBuild(key, false));
         }
     }
 

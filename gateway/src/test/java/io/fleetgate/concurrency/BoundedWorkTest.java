@@ -28,7 +28,7 @@ class BoundedWorkTest {
             results.add(work.submit(() -> {
                 started.add(n);
                 return gate.asMono();
-            }));
+            }, false).result());
         }
         assertThat(started).containsExactly(0, 1);
         assertThat(work.running()).isEqualTo(2);
@@ -48,14 +48,37 @@ class BoundedWorkTest {
     }
 
     @Test
+    void urgentWorkAndPromotedWorkGoAheadOfTheRestAndRunOnce() {
+        BoundedWork work = new BoundedWork(1);
+        Sinks.One<Integer> blocker = Sinks.one();
+        List<String> order = new ArrayList<>();
+        work.submit(blocker::asMono, false);
+        work.submit(() -> run(order, "background-1"), false);
+        BoundedWork.Job<Integer> promoted = work.submit(() -> run(order, "background-2, promoted"), false);
+        work.submit(() -> run(order, "urgent"), true);
+        promoted.promote();
+        promoted.promote();
+        assertThat(work.queued()).isEqualTo(3);
+        blocker.tryEmitValue(0);
+        assertThat(order).containsExactly("urgent", "background-2, promoted", "background-1");
+        assertThat(work.queued()).isZero();
+        assertThat(work.running()).isZero();
+    }
+
+    private static Mono<Integer> run(List<String> order, String name) {
+        order.add(name);
+        return Mono.just(1);
+    }
+
+    @Test
     void workThatEndsAtOnceDoesNotRecurseHoweverLongTheQueue() {
         BoundedWork work = new BoundedWork(1);
         Sinks.One<Integer> first = Sinks.one();
-        work.submit(first::asMono);
+        work.submit(first::asMono, false);
         List<Mono<Integer>> queued = new ArrayList<>();
         for (int i = 0; i < 200_000; i++) {
             int n = i;
-            queued.add(work.submit(() -> Mono.just(n)));
+            queued.add(work.submit(() -> Mono.just(n), false).result());
         }
         first.tryEmitValue(-1); // the queue drains on this thread: a recursion would overflow the stack
         assertThat(Flux.merge(queued).count().block(Duration.ofSeconds(10))).isEqualTo(200_000);
@@ -69,7 +92,7 @@ class BoundedWorkTest {
         long done = Flux.range(0, 2000).parallel(4).runOn(Schedulers.parallel())
                 .flatMap(i -> work.submit(() -> Mono.fromCallable(() -> most.accumulateAndGet(running.incrementAndGet(), Math::max))
                         .delayElement(Duration.ofMillis(1))
-                        .doOnTerminate(running::decrementAndGet)))
+                        .doOnTerminate(running::decrementAndGet), i % 2 == 0).result())
                 .sequential().count().block(Duration.ofSeconds(30));
         assertThat(done).isEqualTo(2000);
         assertThat(most.get()).isLessThanOrEqualTo(3).isPositive();

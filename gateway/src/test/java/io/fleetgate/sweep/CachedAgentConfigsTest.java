@@ -195,6 +195,28 @@ class CachedAgentConfigsTest {
     }
 
     @Test
+    void aPollDuringAStormGoesAheadOfTheWatchersRebuilds() {
+        CachedAgentConfigs cache = cache(1000, 1000, DataSize.ofMegabytes(1), 1);
+        List<String> watched = List.of("w1", "w2", "w3", "w4");
+        for (String agent : watched) {
+            cache.watch(TENANT, agent, config -> { });
+            version(cache, TENANT, agent);
+        }
+        version(cache, TENANT, "poller");
+        loader.reads.clear();
+        loader.hold();
+        List<String> named = new ArrayList<>(watched);
+        named.add("poller");
+        feed.emit(new Change.AgentsChanged(TENANT, named)); // w1 reads (held), w2..w4 queue behind it
+        StepVerifier.create(cache.current(TENANT, "poller"))
+                .then(loader::releaseAll)
+                .expectNextCount(1)
+                .verifyComplete();
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> loader.reads.size() == 5);
+        assertThat(loader.reads).as("the poll's build right after the one already reading").containsExactly("w1", "poller", "w2", "w3", "w4");
+    }
+
+    @Test
     void aWatcherReceivesItsRebuiltConfigWithoutAsking() {
         CachedAgentConfigs cache = cache(100, 100);
         List<String> seen = new CopyOnWriteArrayList<>();
@@ -235,6 +257,7 @@ class CachedAgentConfigsTest {
 
         private final Map<String, AtomicInteger> loads = new ConcurrentHashMap<>();
         private final AtomicInteger reading = new AtomicInteger();
+        final List<String> reads = new CopyOnWriteArrayList<>();
         private final AtomicInteger mostReading = new AtomicInteger();
         private final Queue<Sinks.Empty<Void>> held = new ConcurrentLinkedQueue<>();
         private final AtomicBoolean holding = new AtomicBoolean();
@@ -249,6 +272,7 @@ class CachedAgentConfigsTest {
             hook.run();
             return Mono.defer(() -> {
                 int load = loads.computeIfAbsent(agent, a -> new AtomicInteger()).incrementAndGet();
+                reads.add(agent);
                 if (failing.getAndSet(false)) {
                     return Mono.error(new IllegalStateException("database unavailable"));
                 }
