@@ -164,6 +164,7 @@ final class WatchBenchmark {
         long start = System.nanoTime();
         Latencies during = new Latencies();
         AtomicLong pollErrors = new AtomicLong();
+        Map<String, AtomicLong> errorCodes = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
         Thread polling = new Thread(() -> {
             Semaphore window = new Semaphore(16);
@@ -177,7 +178,9 @@ final class WatchBenchmark {
                 int agent = Math.floorMod(n++ * 7919, agents);
                 long sent = System.nanoTime();
                 stubs.get(agent % stubs.size()).getConfig(request(agent, watches.version(agent)),
-                        observer(response -> during.record(System.nanoTime() - sent), pollErrors, window::release));
+                        observer(response -> during.record(System.nanoTime() - sent), pollErrors, window::release,
+                                error -> errorCodes.computeIfAbsent(io.grpc.Status.fromThrowable(error).getCode() + ": "
+                                        + io.grpc.Status.fromThrowable(error).getDescription(), code -> new AtomicLong()).incrementAndGet()));
             }
         }, "storm-polls");
         polling.start();
@@ -204,8 +207,8 @@ final class WatchBenchmark {
                         + " (%d never); %,.0f configs built for %,d agents%n", fleetDevices, (ingested - start) / 1e9,
                 rebuilt.percentileMs(100) / 1000, watches.missing.get(),
                 gateway.metric("fleetgate_getconfig_configs_built_total") - builtBefore, agents);
-        System.out.printf("          GetConfig meanwhile (16 in flight): %,d calls p50 %.1f ms  p99 %.1f ms, %d errors%n", during.count(),
-                during.percentileMs(50), during.percentileMs(99), pollErrors.get());
+        System.out.printf("          GetConfig meanwhile (16 in flight): %,d calls p50 %.1f ms  p99 %.1f ms, %d errors %s%n", during.count(),
+                during.percentileMs(50), during.percentileMs(99), pollErrors.get(), errorCodes);
     }
 
     private static AgentConfigRequest request(int agent, String version) {
@@ -213,6 +216,11 @@ final class WatchBenchmark {
     }
 
     private static <T> StreamObserver<T> observer(java.util.function.Consumer<T> onNext, AtomicLong errors, Runnable done) {
+        return observer(onNext, errors, done, error -> { });
+    }
+
+    private static <T> StreamObserver<T> observer(java.util.function.Consumer<T> onNext, AtomicLong errors, Runnable done,
+                                                  java.util.function.Consumer<Throwable> onError) {
         return new StreamObserver<>() {
             @Override
             public void onNext(T value) {
@@ -222,6 +230,7 @@ final class WatchBenchmark {
             @Override
             public void onError(Throwable t) {
                 errors.incrementAndGet();
+                onError.accept(t);
                 done.run();
             }
 
