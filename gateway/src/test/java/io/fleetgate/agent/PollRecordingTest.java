@@ -57,6 +57,22 @@ class PollRecordingTest extends GatewayTest {
                 now.plusSeconds(2).toString(), tenant)).isEqualTo(true);
     }
 
+    @Test
+    void aWatchsKeepAliveMovesThePollTimeButNotWhatTheAgentSaidItApplied() {
+        UUID tenant = createTenant("polls-keepalive");
+        GrpcClients.blocking(channel(), agentToken(tenant)).hello(AgentHelloRequest.newBuilder().setAgentId("poller").build());
+        Instant now = Instant.now();
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now, "v2", "v3", "too many targets", 30, "v3", 1, true));
+        recorder.flush().block(Duration.ofSeconds(10));
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now.plusSeconds(30), null, null, null, 30, "v3", 1, false));
+        recorder.flush().block(Duration.ofSeconds(10));
+        assertThat(column(tenant, "applied_config_version")).isEqualTo("v2");
+        assertThat(column(tenant, "rejected_config_version")).isEqualTo("v3");
+        assertThat(column(tenant, "reject_reason")).isEqualTo("too many targets");
+        assertThat(queryValue("SELECT last_poll_at = ?::timestamptz FROM agents WHERE tenant_id = ? AND agent_uid = 'poller'",
+                now.plusSeconds(30).toString(), tenant)).isEqualTo(true);
+    }
+
     private static Object column(UUID tenant, String column) {
         return queryValue("SELECT " + column + " FROM agents WHERE tenant_id = ? AND agent_uid = 'poller'", tenant);
     }
