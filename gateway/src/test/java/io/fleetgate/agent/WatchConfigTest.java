@@ -9,6 +9,7 @@ import io.fleetgate.proto.AgentConfigResponse;
 import io.fleetgate.proto.DeviceTarget;
 import io.fleetgate.proto.DiscoveredDevice;
 import io.fleetgate.proto.SyncDevicesRequest;
+import io.fleetgate.test.Await;
 import io.fleetgate.test.GatewayTest;
 import io.fleetgate.test.Gateways;
 import io.fleetgate.test.GrpcClients;
@@ -61,12 +62,15 @@ class WatchConfigTest extends GatewayTest {
             assertThat(pushed.getConfigVersion()).isNotEqualTo(first.getConfigVersion());
             assertThat(pushed.getSweep().getDeviceTargets(0).getPortsList()).containsExactly(22, 5432);
 
+            // another agent's change pushes nothing here: the next message is this agent's next change
             report(device("other", "127.3.1.9", 22).setAgentUid("agent-elsewhere"));
-            assertThat(watch.received.poll(1, TimeUnit.SECONDS)).as("another agent's change pushes nothing here").isNull();
+            report(device("w1", "127.3.1.1", 22, 5432, 8080));
+            AgentConfigResponse latest = watch.next();
+            assertThat(latest.getSweep().getDeviceTargets(0).getPortsList()).containsExactly(22, 5432, 8080);
 
             // the agent acknowledges what it applied with GetConfig, which the gateway answers not_modified
             assertThat(GrpcClients.blocking(channel(), agentToken).getConfig(AgentConfigRequest.newBuilder().setAgentId("agent-w")
-                    .setConfigVersion(pushed.getConfigVersion()).build()).getNotModified()).isTrue();
+                    .setConfigVersion(latest.getConfigVersion()).build()).getNotModified()).isTrue();
         } finally {
             watch.close();
         }
@@ -107,16 +111,8 @@ class WatchConfigTest extends GatewayTest {
             assertThat(pushed.getConfigVersion()).isNotEqualTo(first);
             assertThat(pushed.getSweep().getDeviceTargets(0).getPortsList()).containsExactly(22, 443);
         }
-        Throwable ended = watch.error.get() != null ? watch.error.get() : awaitError(watch);
-        assertThat(Status.fromThrowable(ended).getCode()).as("a clean hand-off: the agent re-opens elsewhere").isEqualTo(Status.Code.UNAVAILABLE);
-    }
-
-    private static Throwable awaitError(Watch watch) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (watch.error.get() == null && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        return watch.error.get();
+        Await.until(Duration.ofSeconds(30), () -> watch.error.get() != null);
+        assertThat(Status.fromThrowable(watch.error.get()).getCode()).as("a clean hand-off: the agent re-opens elsewhere").isEqualTo(Status.Code.UNAVAILABLE);
     }
 
     private Watch watch(ManagedChannel channel, String agent, String version) {

@@ -22,10 +22,6 @@ public final class Gateways {
         return System.getProperty("fleetgate.test.change-feed", "notify");
     }
 
-    public static boolean outboxFeed() {
-        return changeFeed().equals("outbox");
-    }
-
     /** A gateway on the given database of the test server, with extra properties. */
     public static ConfigurableApplicationContext start(String database, Map<String, String> properties) {
         TestDatabase.Server server = TestDatabase.server();
