@@ -26,6 +26,22 @@ public class ChangePublisher {
     /** The lock outbox writers hold from numbering their rows to their commit: rows commit in seq order. */
     private static final long OUTBOX_LOCK = 0x666c6777L; // "flgw"
 
+    /**
+     * Marks the named agents that exist as changed, locking their rows in agent order (two batches
+     * marking overlapping agents cannot deadlock). Driven by the list, each name looked up by key:
+     * {@code agent_uid = ANY(:agents)} let the planner, on statistics taken before the fleet
+     * registered, test every agent of the tenant against the whole list (30,000 agents x 1,500
+     * names: 3 s; 100,000 x 5,000 crossed the statement timeout).
+     */
+    static final String MARK_AGENTS = """
+            INSERT INTO agent_config_changes (tenant_id, agent_uid, changed_at)
+            SELECT a.tenant_id, a.agent_uid, :at
+              FROM (SELECT DISTINCT agent_uid FROM unnest(:agents::text[]) AS named(agent_uid)) named
+              JOIN agents a ON a.tenant_id = :tenant AND a.agent_uid = named.agent_uid
+             ORDER BY a.agent_uid
+            ON CONFLICT (tenant_id, agent_uid)
+            DO UPDATE SET changed_at = greatest(agent_config_changes.changed_at, excluded.changed_at)""";
+
     private final DatabaseClient database;
     private final Clock clock;
     private final boolean outbox;
@@ -61,14 +77,7 @@ public class ChangePublisher {
 
     private Mono<Void> record(Change change) {
         if (change instanceof Change.AgentsChanged agents) {
-            // rows locked in agent order: two batches marking overlapping agents cannot deadlock
-            return database.sql("""
-                            INSERT INTO agent_config_changes (tenant_id, agent_uid, changed_at)
-                            SELECT a.tenant_id, a.agent_uid, :at FROM agents a
-                             WHERE a.tenant_id = :tenant AND a.agent_uid = ANY(:agents::text[])
-                             ORDER BY a.agent_uid
-                            ON CONFLICT (tenant_id, agent_uid)
-                            DO UPDATE SET changed_at = greatest(agent_config_changes.changed_at, excluded.changed_at)""")
+            return database.sql(MARK_AGENTS)
                     .bind("tenant", agents.tenantId())
                     .bind("agents", SqlArrays.literal(agents.agentUids().toArray(String[]::new)))
                     .bind("at", at(clock.instant()))
