@@ -40,6 +40,7 @@ class AgentMetrics extends PeriodicTask {
     private final MultiGauge agents;
     private final Timer flushes;
     private final Counter pollsWritten;
+    private final Counter pollsRepeated;
     private final AtomicBoolean failing = new AtomicBoolean();
 
     AgentMetrics(AgentRepository repository, AgentProperties properties, Clock clock, MeterRegistry registry) {
@@ -52,6 +53,9 @@ class AgentMetrics extends PeriodicTask {
         this.flushes = Timer.builder("fleetgate.agent.poll.flushes").description("statements that wrote the polls seen to the agents table")
                 .register(registry);
         this.pollsWritten = Counter.builder("fleetgate.agent.polls.written").description("agent polls handed to the database by the flushes")
+                .register(registry);
+        this.pollsRepeated = Counter.builder("fleetgate.agent.polls.repeated")
+                .description("agent polls not written: nothing new since the one written less than half a poll interval before")
                 .register(registry);
     }
 
@@ -102,6 +106,10 @@ class AgentMetrics extends PeriodicTask {
     void flushed(int polls, Duration took) {
         flushes.record(took);
         pollsWritten.increment(polls);
+    }
+
+    void repeated(int polls) {
+        pollsRepeated.increment(polls);
     }
 
     /** Refusals the latest flush wrote, by tenant slug. */

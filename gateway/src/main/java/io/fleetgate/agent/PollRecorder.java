@@ -3,11 +3,13 @@ package io.fleetgate.agent;
 import io.fleetgate.error.PlainText;
 import io.fleetgate.proto.AgentConfigRequest;
 import io.fleetgate.sweep.AgentConfig;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,9 +25,13 @@ import reactor.core.publisher.Mono;
 /**
  * GetConfig polls, written behind: each poll replaces the agent's pending one in memory (so a
  * poll touches no database on the request path), and every FLEETGATE_AGENT_POLL_FLUSH_INTERVAL
- * the pending polls are written in one statement, at most one row per agent. A replica that
- * dies loses at most one interval; replicas writing the same agent merge by poll time (the latest
- * wins). A failed flush keeps its polls for the next one, unless newer ones came meanwhile.
+ * the pending polls are written in one statement, at most one row per agent. A poll that says
+ * nothing new (same versions, interval and desired config as the one this replica last wrote) is
+ * not written again until half its poll interval has passed: liveness allows 3 intervals, and an
+ * agent polling far more often than told costs no more writes than one polling as told. A
+ * replica that dies loses at most one flush interval plus that half interval; replicas writing
+ * the same agent merge by poll time (the latest wins). A failed flush keeps its polls for the next
+ * one, unless newer ones came meanwhile.
  */
 @Component
 class PollRecorder implements SmartLifecycle {
@@ -50,6 +56,18 @@ class PollRecorder implements SmartLifecycle {
         static Poll keepAlive(UUID tenant, String agent, Instant at, int intervalSec, AgentConfig desired) {
             return new Poll(tenant, agent, at, null, null, null, intervalSec, desired.version(), desired.targets(), false);
         }
+
+        /** Tells nothing {@code written} did not, and came before half a poll interval after it. */
+        boolean repeats(Poll written) {
+            boolean sameVersions = !versionsKnown || written.versionsKnown && Objects.equals(applied, written.applied)
+                    && Objects.equals(rejected, written.rejected) && Objects.equals(reason, written.reason);
+            return sameVersions && intervalSec == written.intervalSec && targets == written.targets && desired.equals(written.desired)
+                    && at.isBefore(written.rewriteAfter());
+        }
+
+        Instant rewriteAfter() {
+            return at.plusMillis(intervalSec * 500L);
+        }
     }
 
     private record Key(UUID tenant, String agent) {
@@ -58,12 +76,16 @@ class PollRecorder implements SmartLifecycle {
     private final AgentRepository repository;
     private final AgentMetrics metrics;
     private final Duration every;
+    private final Clock clock;
     private final Map<Key, Poll> pending = new ConcurrentHashMap<>();
+    /** The latest poll this replica wrote per agent, while a repeat of it would not be written. */
+    private final Map<Key, Poll> written = new ConcurrentHashMap<>();
     private final AtomicBoolean failing = new AtomicBoolean();
     private volatile @Nullable Disposable flushing;
 
-    PollRecorder(AgentRepository repository, AgentMetrics metrics, AgentProperties properties) {
+    PollRecorder(AgentRepository repository, AgentMetrics metrics, AgentProperties properties, Clock clock) {
         this.repository = repository;
+        this.clock = clock;
         this.metrics = metrics;
         this.every = properties.pollFlushInterval();
     }
@@ -80,19 +102,27 @@ class PollRecorder implements SmartLifecycle {
     /** Writes what is pending; what fails to be written stays pending. */
     Mono<Void> flush() {
         return Mono.defer(() -> {
+            Instant now = clock.instant();
+            written.values().removeIf(poll -> !now.isBefore(poll.rewriteAfter()));
             List<Poll> batch = new ArrayList<>(pending.size());
+            int repeats = 0;
             for (Key key : pending.keySet()) {
                 Poll poll = pending.remove(key);
-                if (poll != null) {
+                Poll last = written.get(key);
+                if (poll != null && last != null && poll.repeats(last)) {
+                    repeats++;
+                } else if (poll != null) {
                     batch.add(poll);
                 }
             }
+            metrics.repeated(repeats);
             if (batch.isEmpty()) {
                 return Mono.empty();
             }
             long started = System.nanoTime();
             return repository.recordPolls(batch)
                     .doOnSuccess(refusals -> {
+                        batch.forEach(poll -> written.merge(new Key(poll.tenant(), poll.agent()), poll, PollRecorder::later));
                         metrics.flushed(batch.size(), Duration.ofNanos(System.nanoTime() - started));
                         metrics.refused(refusals);
                         if (failing.compareAndSet(true, false)) {

@@ -40,7 +40,7 @@ class ConfigWatchRpcTest {
     private final Configs configs = new Configs();
     private final AgentProperties properties = new AgentProperties(Duration.ofSeconds(30), POLL, 100, Duration.ofSeconds(5),
             Duration.ofSeconds(30), 3, 2);
-    private final PollRecorder polls = new PollRecorder(null, metrics(), properties);
+    private final PollRecorder polls = new PollRecorder(null, metrics(), properties, clock);
     private final ConfigWatchRpc rpc = new ConfigWatchRpc(configs, polls, answers(), properties, clock, metrics());
 
     @Test

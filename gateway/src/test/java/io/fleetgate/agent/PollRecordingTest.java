@@ -73,6 +73,37 @@ class PollRecordingTest extends GatewayTest {
                 now.plusSeconds(30).toString(), tenant)).isEqualTo(true);
     }
 
+    @Test
+    void aPollThatTellsNothingNewIsWrittenAgainOnlyHalfAPollIntervalLater() {
+        UUID tenant = createTenant("polls-repeat");
+        GrpcClients.blocking(channel(), agentToken(tenant)).hello(AgentHelloRequest.newBuilder().setAgentId("poller").build());
+        Instant now = clock.instant();
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now, "v2", null, null, 30, "v2", 1, true));
+        recorder.flush().block(Duration.ofSeconds(10));
+
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now.plusSeconds(10), "v2", null, null, 30, "v2", 1, true));
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now.plusSeconds(12), null, null, null, 30, "v2", 1, false));
+        recorder.flush().block(Duration.ofSeconds(10));
+        assertThat(lastPollIs(tenant, now)).as("a poll and a keep-alive repeating the written one").isTrue();
+
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now.plusSeconds(13), null, null, null, 30, "v3", 2, false));
+        recorder.flush().block(Duration.ofSeconds(10));
+        assertThat(lastPollIs(tenant, now.plusSeconds(13))).as("a new desired version").isTrue();
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now.plusSeconds(14), "v3", null, null, 30, "v3", 2, true));
+        recorder.flush().block(Duration.ofSeconds(10));
+        assertThat(column(tenant, "applied_config_version")).as("a new applied version").isEqualTo("v3");
+
+        clock.advance(Duration.ofSeconds(30));
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now.plusSeconds(29), "v3", null, null, 30, "v3", 2, true));
+        recorder.flush().block(Duration.ofSeconds(10));
+        assertThat(lastPollIs(tenant, now.plusSeconds(29))).as("half an interval after the written poll").isTrue();
+    }
+
+    private static boolean lastPollIs(UUID tenant, Instant at) {
+        return (Boolean) queryValue("SELECT last_poll_at = ?::timestamptz FROM agents WHERE tenant_id = ? AND agent_uid = 'poller'",
+                at.toString(), tenant);
+    }
+
     private static Object column(UUID tenant, String column) {
         return queryValue("SELECT " + column + " FROM agents WHERE tenant_id = ? AND agent_uid = 'poller'", tenant);
     }
