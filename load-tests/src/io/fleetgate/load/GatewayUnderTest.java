@@ -39,6 +39,7 @@ final class GatewayUnderTest implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.shared();
     private String session;
+    private AutovacuumStandIn autovacuum;
 
     /** The PostgreSQL server benchmarks use: BENCH_DATABASE_URL (postgresql://host:port), user BENCH_DATABASE_USER. */
     record Postgres(String host, int port, String user, String password) {
@@ -116,6 +117,7 @@ final class GatewayUnderTest implements AutoCloseable {
         env.putAll(extraEnvironment);
         GatewayUnderTest gateway = new GatewayUnderTest(builder.start(), log, httpPort, grpcPort, database, postgres);
         gateway.awaitReady();
+        gateway.autovacuum = AutovacuumStandIn.startIfNeeded(postgres, database);
         return gateway;
     }
 
@@ -283,6 +285,9 @@ final class GatewayUnderTest implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (autovacuum != null) {
+            autovacuum.close();
+        }
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
