@@ -130,11 +130,11 @@ class AgentRepository {
     }
 
     /**
-     * Every agent with its facts and its status ({@link AgentStatus}'s rule in SQL), for the
-     * conditions and order the caller appends. {@code :now} and {@code :defaultInterval} (for agents
-     * that never polled) are bound by {@link #withStatus}.
+     * Every agent (of the relation named by {@code %s}) with its facts and its status ({@link
+     * AgentStatus}'s rule in SQL), for the conditions and order the caller appends. {@code :now} and
+     * {@code :defaultInterval} (for agents that never polled) are bound by {@link #withStatus}.
      */
-    private static final String STATUS = """
+    private static final String STATUS_OF = """
             WITH facts AS (
                 SELECT a.tenant_id, a.agent_uid, a.hostname, a.version, a.last_poll_at, a.applied_config_version,
                        a.rejected_config_version, a.reject_reason, a.desired_targets, a.desired_since,
@@ -144,7 +144,7 @@ class AgentRepository {
                        -- what it was handed is what it should run, unless a change came after that poll
                        CASE WHEN a.last_poll_at IS NOT NULL AND coalesce(greatest(c.changed_at, t.changed_at) <= a.last_poll_at, true)
                             THEN a.desired_config_version END AS desired
-                  FROM agents a
+                  FROM %s a
                   LEFT JOIN agent_config_changes c ON c.tenant_id = a.tenant_id AND c.agent_uid = a.agent_uid
                   LEFT JOIN tenant_config_changes t ON t.tenant_id = a.tenant_id
             ), statuses AS (
@@ -160,38 +160,60 @@ class AgentRepository {
             )
             """;
 
-    /** Agents in (tenant, agent) order after the cursor, matching the filters; at most {@code limit}. */
+    private static final String STATUS = STATUS_OF.formatted("agents");
+
+    /**
+     * Agents in (tenant, agent) order after the cursor, matching the filters; at most {@code limit}.
+     * Without a status filter the page's rows are taken first, in the key's order: a page then
+     * costs a page, whatever the statistics say (planned for the empty table of a fleet's first
+     * minutes, the whole tenant was joined and sorted for every page: 1.8 s a page at 100,000).
+     */
     Flux<AgentView> page(AgentQuery query, Instant now, Duration defaultInterval) {
-        StringBuilder sql = new StringBuilder(STATUS).append("SELECT * FROM statuses s WHERE true");
-        Map<String, Object> binds = new LinkedHashMap<>();
-        if (query.tenant() != null) {
-            sql.append(" AND s.tenant_id = :tenant");
-            binds.put("tenant", query.tenant());
-        }
-        if (query.after() != null) {
-            sql.append(" AND (s.tenant_id, s.agent_uid) > (:afterTenant, :afterAgent)");
-            binds.put("afterTenant", query.after().tenant());
-            binds.put("afterAgent", query.after().agent());
-        }
-        if (query.liveness() != null) {
-            sql.append(" AND s.liveness = :liveness");
-            binds.put("liveness", query.liveness().wireName());
-        }
-        if (query.status() != null) {
-            sql.append(" AND s.config_status = :status");
-            binds.put("status", query.status().wireName());
-        }
-        if (query.prefix() != null) {
-            sql.append(" AND (starts_with(s.agent_uid, :prefix) OR starts_with(lower(s.hostname), lower(:prefix)))");
-            binds.put("prefix", query.prefix());
-        }
-        sql.append(" ORDER BY s.tenant_id, s.agent_uid LIMIT :limit");
-        binds.put("limit", query.limit());
-        var spec = withStatus(database.sql(sql.toString()), now, defaultInterval);
-        for (var bind : binds.entrySet()) {
+        Statement page = pageStatement(query);
+        var spec = withStatus(database.sql(page.sql()), now, defaultInterval);
+        for (var bind : page.binds().entrySet()) {
             spec = spec.bind(bind.getKey(), bind.getValue());
         }
         return spec.map(AgentRepository::view).all();
+    }
+
+    /** A statement and its named parameters (besides {@link #withStatus}'s). */
+    record Statement(String sql, Map<String, Object> binds) {
+    }
+
+    static Statement pageStatement(AgentQuery query) {
+        StringBuilder where = new StringBuilder(" WHERE true");
+        Map<String, Object> binds = new LinkedHashMap<>();
+        if (query.tenant() != null) {
+            where.append(" AND s.tenant_id = :tenant");
+            binds.put("tenant", query.tenant());
+        }
+        if (query.after() != null) {
+            where.append(" AND (s.tenant_id, s.agent_uid) > (:afterTenant, :afterAgent)");
+            binds.put("afterTenant", query.after().tenant());
+            binds.put("afterAgent", query.after().agent());
+        }
+        if (query.prefix() != null) {
+            where.append(" AND (starts_with(s.agent_uid, :prefix) OR starts_with(lower(s.hostname), lower(:prefix)))");
+            binds.put("prefix", query.prefix());
+        }
+        String order = " ORDER BY s.tenant_id, s.agent_uid LIMIT :limit";
+        binds.put("limit", query.limit());
+        StringBuilder sql;
+        if (query.liveness() == null && query.status() == null) {
+            sql = new StringBuilder(STATUS_OF.formatted("(SELECT * FROM agents s" + where + order + ")")).append("SELECT * FROM statuses s");
+        } else {
+            sql = new StringBuilder(STATUS).append("SELECT * FROM statuses s").append(where);
+            if (query.liveness() != null) {
+                sql.append(" AND s.liveness = :liveness");
+                binds.put("liveness", query.liveness().wireName());
+            }
+            if (query.status() != null) {
+                sql.append(" AND s.config_status = :status");
+                binds.put("status", query.status().wireName());
+            }
+        }
+        return new Statement(sql.append(order).toString(), binds);
     }
 
     Mono<AgentView> find(UUID tenant, String agent, Instant now, Duration defaultInterval) {
