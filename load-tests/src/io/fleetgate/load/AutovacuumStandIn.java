@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * plans are made for the empty tables of the start: figures of a server nobody runs. When the
  * server's autovacuum is off, this does what it would with its default settings, on the
  * benchmark's database only: every minute ({@code autovacuum_naptime}), VACUUM each table past
- * 50 + 20 % dead rows and ANALYZE each past 50 + 10 % rows changed since its last analysis.
+ * 50 + 20 % dead rows and ANALYZE each past 50 + 10 % rows changed since its last analysis,
+ * throttled as autovacuum is (a 2 ms pause per 200 units of cost).
  */
 final class AutovacuumStandIn implements AutoCloseable {
 
@@ -52,6 +53,8 @@ final class AutovacuumStandIn implements AutoCloseable {
 
     private void round() {
         try (Connection c = postgres.connect(database); Statement s = c.createStatement()) {
+            s.execute("SET vacuum_cost_delay = '2ms'");
+            s.execute("SET vacuum_cost_limit = 200");
             List<String> due = new ArrayList<>();
             try (ResultSet tables = s.executeQuery("""
                     SELECT quote_ident(schemaname) || '.' || quote_ident(relname),
