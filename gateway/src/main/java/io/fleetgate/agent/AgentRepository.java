@@ -9,6 +9,7 @@ import io.r2dbc.postgresql.codec.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -240,30 +241,46 @@ class AgentRepository {
                 row.get("desired_targets", Integer.class));
     }
 
-    /** How many agents (of one tenant, or all) are in each liveness and config status, and per desired version. */
+    /**
+     * How many agents (of one tenant, or all) are in each liveness and config status, and per
+     * desired version: one statement, so every agent's status is computed once for both counts.
+     * Rows with a liveness are status counts; the others, the most common desired versions.
+     */
     Mono<AgentSummary> summary(@Nullable UUID tenant, Instant now, Duration defaultInterval, int versions) {
-        String where = tenant == null ? "" : " WHERE tenant_id = :tenant";
-        var counts = withStatus(database.sql(STATUS + """
-                        SELECT liveness, config_status, count(*) AS agents FROM statuses""" + where + " GROUP BY liveness, config_status"),
-                now, defaultInterval);
-        var byVersion = withStatus(database.sql(STATUS
-                        + "SELECT desired, count(*) AS agents, count(*) FILTER (WHERE config_status = 'in_sync') AS in_sync FROM statuses"
-                        + where + " GROUP BY desired ORDER BY count(*) DESC, desired LIMIT :versions"), now, defaultInterval)
+        var spec = withStatus(database.sql(STATUS + """
+                        , mine AS MATERIALIZED (SELECT liveness, config_status, desired FROM statuses%s)
+                        SELECT liveness, config_status, NULL AS desired, count(*) AS agents, NULL::bigint AS in_sync
+                          FROM mine GROUP BY liveness, config_status
+                        UNION ALL
+                        (SELECT NULL, NULL, desired, count(*), count(*) FILTER (WHERE config_status = 'in_sync')
+                           FROM mine GROUP BY desired ORDER BY count(*) DESC, desired LIMIT :versions)"""
+                        .formatted(tenant == null ? "" : " WHERE tenant_id = :tenant")), now, defaultInterval)
                 .bind("versions", versions);
         if (tenant != null) {
-            counts = counts.bind("tenant", tenant);
-            byVersion = byVersion.bind("tenant", tenant);
+            spec = spec.bind("tenant", tenant);
         }
-        return Mono.zip(
-                counts.map((row, meta) -> new AgentSummary.Count(
-                                AgentStatus.Liveness.valueOf(row.get("liveness", String.class).toUpperCase(Locale.ROOT)),
-                                AgentStatus.ConfigStatus.valueOf(row.get("config_status", String.class).toUpperCase(Locale.ROOT)),
-                                row.get("agents", Long.class)))
-                        .all().collectList(),
-                byVersion.map((row, meta) -> new AgentSummary.Version(row.get("desired", String.class),
-                                row.get("agents", Long.class), row.get("in_sync", Long.class)))
-                        .all().collectList(),
-                AgentSummary::of);
+        return spec.map((row, meta) -> {
+                    String liveness = row.get("liveness", String.class);
+                    long agents = row.get("agents", Long.class);
+                    return liveness == null
+                            ? new AgentSummary.Version(row.get("desired", String.class), agents, row.get("in_sync", Long.class))
+                            : new AgentSummary.Count(AgentStatus.Liveness.valueOf(liveness.toUpperCase(Locale.ROOT)),
+                                    AgentStatus.ConfigStatus.valueOf(row.get("config_status", String.class).toUpperCase(Locale.ROOT)), agents);
+                })
+                .all()
+                .collectList()
+                .map(rows -> {
+                    List<AgentSummary.Count> counts = new ArrayList<>();
+                    List<AgentSummary.Version> byVersion = new ArrayList<>();
+                    for (Record row : rows) {
+                        if (row instanceof AgentSummary.Count count) {
+                            counts.add(count);
+                        } else {
+                            byVersion.add((AgentSummary.Version) row);
+                        }
+                    }
+                    return AgentSummary.of(counts, byVersion);
+                });
     }
 
     /** Agents of every tenant by liveness and config status, the tenant by its slug (the metrics' label). */
