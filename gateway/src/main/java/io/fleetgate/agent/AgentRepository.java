@@ -179,10 +179,10 @@ class AgentRepository {
     }
 
     /** A statement and its named parameters (besides {@link #withStatus}'s). */
-    record Statement(String sql, Map<String, Object> binds) {
+    private record Statement(String sql, Map<String, Object> binds) {
     }
 
-    static Statement pageStatement(AgentQuery query) {
+    private static Statement pageStatement(AgentQuery query) {
         StringBuilder where = new StringBuilder(" WHERE true");
         Map<String, Object> binds = new LinkedHashMap<>();
         if (query.tenant() != null) {
@@ -248,12 +248,12 @@ class AgentRepository {
      */
     Mono<AgentSummary> summary(@Nullable UUID tenant, Instant now, Duration defaultInterval, int versions) {
         var spec = withStatus(database.sql(STATUS + """
-                        , mine AS MATERIALIZED (SELECT liveness, config_status, desired FROM statuses%s)
+                        , scoped AS MATERIALIZED (SELECT liveness, config_status, desired FROM statuses%s)
                         SELECT liveness, config_status, NULL AS desired, count(*) AS agents, NULL::bigint AS in_sync
-                          FROM mine GROUP BY liveness, config_status
+                          FROM scoped GROUP BY liveness, config_status
                         UNION ALL
                         (SELECT NULL, NULL, desired, count(*), count(*) FILTER (WHERE config_status = 'in_sync')
-                           FROM mine GROUP BY desired ORDER BY count(*) DESC, desired LIMIT :versions)"""
+                           FROM scoped GROUP BY desired ORDER BY count(*) DESC, desired LIMIT :versions)"""
                         .formatted(tenant == null ? "" : " WHERE tenant_id = :tenant")), now, defaultInterval)
                 .bind("versions", versions);
         if (tenant != null) {
