@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * plans are made for the empty tables of the start: figures of a server nobody runs. When the
  * server's autovacuum is off, this does what it would with its default settings, on the
  * benchmark's database only: every minute ({@code autovacuum_naptime}), VACUUM each table past
- * 50 + 20 % dead rows and ANALYZE each past 50 + 10 % rows changed since its last analysis,
+ * 50 + 20 % dead rows or 1,000 + 20 % rows inserted since its last vacuum, and ANALYZE each past
+ * 50 + 10 % rows changed since its last analysis,
  * throttled as autovacuum is (a 2 ms pause per 200 units of cost).
  */
 final class AutovacuumStandIn implements AutoCloseable {
@@ -58,7 +59,8 @@ final class AutovacuumStandIn implements AutoCloseable {
             List<String> due = new ArrayList<>();
             try (ResultSet tables = s.executeQuery("""
                     SELECT quote_ident(schemaname) || '.' || quote_ident(relname),
-                           n_dead_tup > 50 + 0.2 * n_live_tup, n_mod_since_analyze > 50 + 0.1 * n_live_tup
+                           n_dead_tup > 50 + 0.2 * n_live_tup OR n_ins_since_vacuum > 1000 + 0.2 * n_live_tup,
+                           n_mod_since_analyze > 50 + 0.1 * n_live_tup
                       FROM pg_stat_user_tables""")) {
                 while (tables.next()) {
                     boolean vacuum = tables.getBoolean(2);
