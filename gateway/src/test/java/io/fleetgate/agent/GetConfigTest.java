@@ -12,7 +12,6 @@ import io.fleetgate.proto.AgentConfigResponse;
 import io.fleetgate.proto.AgentHelloRequest;
 import io.fleetgate.proto.DeviceTarget;
 import io.fleetgate.proto.DiscoveredDevice;
-import io.fleetgate.proto.SyncDevicesRequest;
 import io.fleetgate.test.CountingConnectionFactory;
 import io.fleetgate.test.GatewayTest;
 import io.fleetgate.test.Gateways;
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ConfigurableApplicationContext;
-import reactor.core.publisher.Flux;
 
 /** Hello and GetConfig over a real port, with devices ingested through SyncDevices. */
 @Tag("change-feed")
@@ -56,11 +54,7 @@ class GetConfigTest extends GatewayTest {
     }
 
     private void report(DiscoveredDevice.Builder... devices) {
-        SyncDevicesRequest.Builder batch = SyncDevicesRequest.newBuilder().setBatchSeq(++seq).setIntegrationSourceId(source.toString());
-        for (DiscoveredDevice.Builder device : devices) {
-            batch.addDevices(device.setSourceType("faker"));
-        }
-        GrpcClients.reactor(channel(), sync.credential()).syncDevices(Flux.just(batch.build())).blockLast(Duration.ofSeconds(30));
+        syncBatch(sync, source, ++seq, devices);
     }
 
     private static DiscoveredDevice.Builder device(String id, String ip, Integer... ports) {

@@ -8,7 +8,6 @@ import io.fleetgate.proto.AgentConfigRequest;
 import io.fleetgate.proto.AgentConfigResponse;
 import io.fleetgate.proto.DeviceTarget;
 import io.fleetgate.proto.DiscoveredDevice;
-import io.fleetgate.proto.SyncDevicesRequest;
 import io.fleetgate.test.Await;
 import io.fleetgate.test.GatewayTest;
 import io.fleetgate.test.Gateways;
@@ -144,11 +143,7 @@ class WatchConfigTest extends GatewayTest {
     }
 
     private void report(DiscoveredDevice.Builder... devices) {
-        SyncDevicesRequest.Builder batch = SyncDevicesRequest.newBuilder().setBatchSeq(++seq).setIntegrationSourceId(source.toString());
-        for (DiscoveredDevice.Builder device : devices) {
-            batch.addDevices(device.setSourceType("faker"));
-        }
-        GrpcClients.reactor(channel(), sync.credential()).syncDevices(Flux.just(batch.build())).blockLast(Duration.ofSeconds(30));
+        syncBatch(sync, source, ++seq, devices);
     }
 
     private static DiscoveredDevice.Builder device(String id, String ip, Integer... ports) {

@@ -8,7 +8,6 @@ import io.fleetgate.proto.DiscoveredDevice;
 import io.fleetgate.proto.HostResult;
 import io.fleetgate.proto.SweepResultsAck;
 import io.fleetgate.proto.SweepResultsBatch;
-import io.fleetgate.proto.SyncDevicesRequest;
 import io.fleetgate.test.Await;
 import io.fleetgate.test.GatewayTest;
 import io.fleetgate.test.GrpcClients;
@@ -261,11 +260,7 @@ class SweepResultsTest extends GatewayTest {
     }
 
     private void report(UUID source, DiscoveredDevice.Builder... devices) {
-        SyncDevicesRequest.Builder batch = SyncDevicesRequest.newBuilder().setBatchSeq(++seq).setIntegrationSourceId(source.toString());
-        for (DiscoveredDevice.Builder device : devices) {
-            batch.addDevices(device.setSourceType("faker"));
-        }
-        GrpcClients.reactor(channel(), sync.credential()).syncDevices(Flux.just(batch.build())).blockLast(Duration.ofSeconds(30));
+        syncBatch(sync, source, ++seq, devices);
     }
 
     private static DiscoveredDevice.Builder device(String id, String ip, String mac) {

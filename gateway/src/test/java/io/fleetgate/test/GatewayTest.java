@@ -3,6 +3,8 @@ package io.fleetgate.test;
 import io.fleetgate.GatewayApplication;
 import io.fleetgate.grpc.GrpcServer;
 import io.fleetgate.platform.GatewayStartup;
+import io.fleetgate.proto.DiscoveredDevice;
+import io.fleetgate.proto.SyncDevicesRequest;
 import io.grpc.ManagedChannel;
 import io.r2dbc.spi.ConnectionFactory;
 import java.sql.Connection;
@@ -27,6 +29,7 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Flux;
 
 /**
  * Base of the application tests: one gateway (shared by every subclass) on random HTTP and
@@ -189,6 +192,15 @@ public abstract class GatewayTest {
                 .exchange().expectStatus().isCreated()
                 .expectBody(Map.class).returnResult().getResponseBody();
         return new Onboarded(UUID.fromString((String) body.get("id")), (String) body.get("credential"));
+    }
+
+    /** One SyncDevices batch of these devices (source type faker) for the source, acknowledged before this returns. */
+    protected void syncBatch(Onboarded sync, UUID source, long seq, DiscoveredDevice.Builder... devices) {
+        SyncDevicesRequest.Builder batch = SyncDevicesRequest.newBuilder().setBatchSeq(seq).setIntegrationSourceId(source.toString());
+        for (DiscoveredDevice.Builder device : devices) {
+            batch.addDevices(device.setSourceType("faker"));
+        }
+        GrpcClients.reactor(channel(), sync.credential()).syncDevices(Flux.just(batch.build())).blockLast(Duration.ofSeconds(30));
     }
 
     protected UUID platformSyncServiceId() {
