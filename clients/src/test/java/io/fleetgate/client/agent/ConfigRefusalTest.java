@@ -1,19 +1,15 @@
 package io.fleetgate.client.agent;
 
+import static io.fleetgate.client.agent.ScriptedAgentGateway.full;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetgate.client.GatewayAddress;
 import io.fleetgate.proto.AgentConfigRequest;
 import io.fleetgate.proto.AgentConfigResponse;
-import io.fleetgate.proto.AgentGatewayServiceGrpc;
-import io.fleetgate.proto.AgentHelloRequest;
-import io.fleetgate.proto.AgentHelloResponse;
 import io.fleetgate.proto.DeviceTarget;
 import io.fleetgate.proto.SweepConfig;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -98,27 +94,15 @@ class ConfigRefusalTest {
         }
     }
 
-    private static AgentConfigResponse full(String version, SweepConfig sweep) {
-        return AgentConfigResponse.newBuilder().setConfigVersion(version).setSweep(sweep).setConfigPollIntervalSec(1).build();
-    }
-
     private Server scriptedGateway() throws Exception {
-        return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(new AgentGatewayServiceGrpc.AgentGatewayServiceImplBase() {
-                    @Override
-                    public void hello(AgentHelloRequest request, StreamObserver<AgentHelloResponse> response) {
-                        response.onNext(AgentHelloResponse.newBuilder().setAccepted(true).setAgentId(request.getAgentId())
-                                .setConfigPollIntervalSec(1).setConfigOutdated(true).build());
-                        response.onCompleted();
-                    }
-
-                    @Override
-                    public void getConfig(AgentConfigRequest request, StreamObserver<AgentConfigResponse> response) {
-                        polls.add(request);
-                        response.onNext(next.get());
-                        response.onCompleted();
-                    }
-                }).build().start();
+        return new ScriptedAgentGateway() {
+            @Override
+            public void getConfig(AgentConfigRequest request, StreamObserver<AgentConfigResponse> response) {
+                polls.add(request);
+                response.onNext(next.get());
+                response.onCompleted();
+            }
+        }.start();
     }
 
     /** The next poll the gateway receives that matches, within 30 s. */

@@ -1,20 +1,16 @@
 package io.fleetgate.client.agent;
 
+import static io.fleetgate.client.agent.ScriptedAgentGateway.full;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetgate.client.GatewayAddress;
 import io.fleetgate.proto.AgentConfigRequest;
 import io.fleetgate.proto.AgentConfigResponse;
-import io.fleetgate.proto.AgentGatewayServiceGrpc;
-import io.fleetgate.proto.AgentHelloRequest;
-import io.fleetgate.proto.AgentHelloResponse;
 import io.fleetgate.proto.DeviceTarget;
 import io.fleetgate.proto.SweepConfig;
 import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -84,39 +80,27 @@ class ConfigWatchTest {
                 "watching-agent", null, null, Duration.ofMillis(200), null), Clock.systemUTC());
     }
 
-    private static AgentConfigResponse full(String version, SweepConfig sweep) {
-        return AgentConfigResponse.newBuilder().setConfigVersion(version).setSweep(sweep).setConfigPollIntervalSec(1).build();
-    }
-
     private Server scriptedGateway(boolean watching) throws Exception {
-        return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(new AgentGatewayServiceGrpc.AgentGatewayServiceImplBase() {
-                    @Override
-                    public void hello(AgentHelloRequest request, StreamObserver<AgentHelloResponse> response) {
-                        response.onNext(AgentHelloResponse.newBuilder().setAccepted(true).setAgentId(request.getAgentId())
-                                .setConfigPollIntervalSec(1).setConfigOutdated(true).build());
-                        response.onCompleted();
-                    }
+        return new ScriptedAgentGateway() {
+            @Override
+            public void getConfig(AgentConfigRequest request, StreamObserver<AgentConfigResponse> response) {
+                polls.add(request);
+                response.onNext(watching || !request.getConfigVersion().isEmpty()
+                        ? AgentConfigResponse.newBuilder().setNotModified(true).setConfigVersion(request.getConfigVersion()).build()
+                        : full("v1", ONE));
+                response.onCompleted();
+            }
 
-                    @Override
-                    public void getConfig(AgentConfigRequest request, StreamObserver<AgentConfigResponse> response) {
-                        polls.add(request);
-                        response.onNext(watching || !request.getConfigVersion().isEmpty()
-                                ? AgentConfigResponse.newBuilder().setNotModified(true).setConfigVersion(request.getConfigVersion()).build()
-                                : full("v1", ONE));
-                        response.onCompleted();
-                    }
-
-                    @Override
-                    public void watchConfig(AgentConfigRequest request, StreamObserver<AgentConfigResponse> response) {
-                        watches.add(request);
-                        if (watching) {
-                            open.add(response);
-                        } else {
-                            response.onError(Status.UNIMPLEMENTED.asRuntimeException());
-                        }
-                    }
-                }).build().start();
+            @Override
+            public void watchConfig(AgentConfigRequest request, StreamObserver<AgentConfigResponse> response) {
+                watches.add(request);
+                if (watching) {
+                    open.add(response);
+                } else {
+                    response.onError(Status.UNIMPLEMENTED.asRuntimeException());
+                }
+            }
+        }.start();
     }
 
     private static <T> T next(BlockingQueue<T> queue) throws InterruptedException {
