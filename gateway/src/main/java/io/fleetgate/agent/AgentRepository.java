@@ -114,6 +114,15 @@ class AgentRepository {
                               FROM polls p
                              WHERE a.tenant_id = p.tenant_id AND a.agent_uid = p.agent_uid
                                AND (a.last_poll_at IS NULL OR a.last_poll_at < p.at)
+                        ), settled AS (
+                            -- a change mark no later than a poll tells a status nothing the poll does not (that
+                            -- poll was answered after it): dropped, so that status queries join only the agents
+                            -- behind a change. A mark a sync batch holds is skipped, not waited on
+                            DELETE FROM agent_config_changes c
+                             USING (SELECT m.tenant_id, m.agent_uid FROM agent_config_changes m
+                                      JOIN polls p ON p.tenant_id = m.tenant_id AND p.agent_uid = m.agent_uid
+                                     WHERE m.changed_at <= p.at FOR UPDATE OF m SKIP LOCKED) due
+                             WHERE c.tenant_id = due.tenant_id AND c.agent_uid = due.agent_uid
                         )
                         SELECT t.slug, count(*) AS refusals FROM refusals r JOIN tenants t ON t.id = r.tenant_id GROUP BY t.slug""")
                 .bind("tenants", SqlArrays.literal(tenants))

@@ -6,6 +6,10 @@ import io.fleetgate.proto.AgentConfigRequest;
 import io.fleetgate.proto.AgentHelloRequest;
 import io.fleetgate.test.GatewayTest;
 import io.fleetgate.test.GrpcClients;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -97,6 +101,55 @@ class PollRecordingTest extends GatewayTest {
         recorder.record(new PollRecorder.Poll(tenant, "poller", now.plusSeconds(29), "v3", null, null, 30, "v3", 2, true));
         recorder.flush().block(Duration.ofSeconds(10));
         assertThat(lastPollIs(tenant, now.plusSeconds(29))).as("half an interval after the written poll").isTrue();
+    }
+
+    @Test
+    void aPollAfterAChangeSettlesTheChangesMarkAndAPollBeforeItDoesNot() throws SQLException {
+        UUID tenant = createTenant("polls-marks");
+        GrpcClients.blocking(channel(), agentToken(tenant)).hello(AgentHelloRequest.newBuilder().setAgentId("poller").build());
+        Instant now = clock.instant();
+        mark(tenant, now.minusSeconds(10));
+
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now.minusSeconds(20), "v1", null, null, 30, "v1", 1, true));
+        recorder.flush().block(Duration.ofSeconds(10));
+        assertThat(marks(tenant)).as("a poll before the change").isEqualTo(1L);
+
+        recorder.record(new PollRecorder.Poll(tenant, "poller", now, "v1", null, null, 30, "v2", 1, true));
+        recorder.flush().block(Duration.ofSeconds(10));
+        assertThat(marks(tenant)).as("a poll after it").isZero();
+    }
+
+    @Test
+    void aMarkThatASyncBatchHoldsIsSkippedNotWaitedOn() throws SQLException {
+        UUID tenant = createTenant("polls-held");
+        GrpcClients.blocking(channel(), agentToken(tenant)).hello(AgentHelloRequest.newBuilder().setAgentId("poller").build());
+        Instant now = clock.instant();
+        mark(tenant, now.minusSeconds(10));
+        try (Connection batch = jdbc(); PreparedStatement hold = batch.prepareStatement(
+                "UPDATE agent_config_changes SET changed_at = changed_at WHERE tenant_id = ?")) {
+            batch.setAutoCommit(false);
+            hold.setObject(1, tenant);
+            hold.executeUpdate();
+
+            recorder.record(new PollRecorder.Poll(tenant, "poller", now, "v1", null, null, 30, "v1", 1, true));
+            recorder.flush().block(Duration.ofSeconds(10));
+            assertThat(lastPollIs(tenant, now)).as("the poll is written").isTrue();
+            assertThat(marks(tenant)).as("the held mark stays").isEqualTo(1L);
+            batch.rollback();
+        }
+    }
+
+    private static void mark(UUID tenant, Instant at) throws SQLException {
+        try (Connection db = jdbc(); PreparedStatement insert = db.prepareStatement(
+                "INSERT INTO agent_config_changes (tenant_id, agent_uid, changed_at) VALUES (?, 'poller', ?)")) {
+            insert.setObject(1, tenant);
+            insert.setTimestamp(2, Timestamp.from(at));
+            insert.executeUpdate();
+        }
+    }
+
+    private static long marks(UUID tenant) {
+        return (Long) queryValue("SELECT count(*) FROM agent_config_changes WHERE tenant_id = ?", tenant);
     }
 
     private static boolean lastPollIs(UUID tenant, Instant at) {
