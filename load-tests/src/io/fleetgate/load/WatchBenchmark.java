@@ -6,6 +6,7 @@ import io.fleetgate.proto.AgentGatewayServiceGrpc;
 import io.fleetgate.proto.ReactorAgentGatewayServiceGrpc;
 import io.fleetgate.proto.SyncDevicesRequest;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
@@ -179,8 +180,8 @@ final class WatchBenchmark {
                 long sent = System.nanoTime();
                 stubs.get(agent % stubs.size()).getConfig(request(agent, watches.version(agent)),
                         observer(response -> during.record(System.nanoTime() - sent), pollErrors, window::release,
-                                error -> errorCodes.computeIfAbsent(io.grpc.Status.fromThrowable(error).getCode() + ": "
-                                        + io.grpc.Status.fromThrowable(error).getDescription(), code -> new AtomicLong()).incrementAndGet()));
+                                error -> errorCodes.computeIfAbsent(describe(Status.fromThrowable(error)), code -> new AtomicLong())
+                                        .incrementAndGet()));
             }
         }, "storm-polls");
         polling.start();
@@ -209,6 +210,10 @@ final class WatchBenchmark {
                 gateway.metric("fleetgate_getconfig_configs_built_total") - builtBefore, agents);
         System.out.printf("          GetConfig meanwhile (16 in flight): %,d calls p50 %.1f ms  p99 %.1f ms, %d errors %s%n", during.count(),
                 during.percentileMs(50), during.percentileMs(99), pollErrors.get(), errorCodes);
+    }
+
+    private static String describe(Status status) {
+        return status.getCode() + ": " + status.getDescription();
     }
 
     private static AgentConfigRequest request(int agent, String version) {

@@ -43,8 +43,7 @@ class PollRecordingTest extends GatewayTest {
 
     @Test
     void replicasWritingTheSameAgentKeepItsLatestPoll() {
-        UUID tenant = createTenant("polls-merge");
-        GrpcClients.blocking(channel(), agentToken(tenant)).hello(AgentHelloRequest.newBuilder().setAgentId("poller").build());
+        UUID tenant = tenantWithPoller("polls-merge");
         Instant now = Instant.now();
         recorder.record(new PollRecorder.Poll(tenant, "poller", now, "v2", null, null, 30, "v4", 1, true));
         recorder.flush().block(Duration.ofSeconds(10));
@@ -57,14 +56,12 @@ class PollRecordingTest extends GatewayTest {
         recorder.record(new PollRecorder.Poll(tenant, "poller", now.plusSeconds(1), "v3", null, null, 30, "v4", 1, true));
         recorder.flush().block(Duration.ofSeconds(10));
         assertThat(column(tenant, "applied_config_version")).isEqualTo("v4");
-        assertThat(queryValue("SELECT last_poll_at = ?::timestamptz FROM agents WHERE tenant_id = ? AND agent_uid = 'poller'",
-                now.plusSeconds(2).toString(), tenant)).isEqualTo(true);
+        assertThat(lastPollIs(tenant, now.plusSeconds(2))).isTrue();
     }
 
     @Test
     void aWatchsKeepAliveMovesThePollTimeButNotWhatTheAgentSaidItApplied() {
-        UUID tenant = createTenant("polls-keepalive");
-        GrpcClients.blocking(channel(), agentToken(tenant)).hello(AgentHelloRequest.newBuilder().setAgentId("poller").build());
+        UUID tenant = tenantWithPoller("polls-keepalive");
         Instant now = Instant.now();
         recorder.record(new PollRecorder.Poll(tenant, "poller", now, "v2", "v3", "too many targets", 30, "v3", 1, true));
         recorder.flush().block(Duration.ofSeconds(10));
@@ -73,14 +70,12 @@ class PollRecordingTest extends GatewayTest {
         assertThat(column(tenant, "applied_config_version")).isEqualTo("v2");
         assertThat(column(tenant, "rejected_config_version")).isEqualTo("v3");
         assertThat(column(tenant, "reject_reason")).isEqualTo("too many targets");
-        assertThat(queryValue("SELECT last_poll_at = ?::timestamptz FROM agents WHERE tenant_id = ? AND agent_uid = 'poller'",
-                now.plusSeconds(30).toString(), tenant)).isEqualTo(true);
+        assertThat(lastPollIs(tenant, now.plusSeconds(30))).isTrue();
     }
 
     @Test
     void aPollThatTellsNothingNewIsWrittenAgainOnlyHalfAPollIntervalLater() {
-        UUID tenant = createTenant("polls-repeat");
-        GrpcClients.blocking(channel(), agentToken(tenant)).hello(AgentHelloRequest.newBuilder().setAgentId("poller").build());
+        UUID tenant = tenantWithPoller("polls-repeat");
         Instant now = clock.instant();
         recorder.record(new PollRecorder.Poll(tenant, "poller", now, "v2", null, null, 30, "v2", 1, true));
         recorder.flush().block(Duration.ofSeconds(10));
@@ -105,8 +100,7 @@ class PollRecordingTest extends GatewayTest {
 
     @Test
     void aPollAfterAChangeSettlesTheChangesMarkAndAPollBeforeItDoesNot() throws SQLException {
-        UUID tenant = createTenant("polls-marks");
-        GrpcClients.blocking(channel(), agentToken(tenant)).hello(AgentHelloRequest.newBuilder().setAgentId("poller").build());
+        UUID tenant = tenantWithPoller("polls-marks");
         Instant now = clock.instant();
         mark(tenant, now.minusSeconds(10));
 
@@ -121,8 +115,7 @@ class PollRecordingTest extends GatewayTest {
 
     @Test
     void aMarkThatASyncBatchHoldsIsSkippedNotWaitedOn() throws SQLException {
-        UUID tenant = createTenant("polls-held");
-        GrpcClients.blocking(channel(), agentToken(tenant)).hello(AgentHelloRequest.newBuilder().setAgentId("poller").build());
+        UUID tenant = tenantWithPoller("polls-held");
         Instant now = clock.instant();
         mark(tenant, now.minusSeconds(10));
         try (Connection batch = jdbc(); PreparedStatement hold = batch.prepareStatement(
@@ -137,6 +130,13 @@ class PollRecordingTest extends GatewayTest {
             assertThat(marks(tenant)).as("the held mark stays").isEqualTo(1L);
             batch.rollback();
         }
+    }
+
+    /** A new tenant with an agent "poller" that said Hello. */
+    private UUID tenantWithPoller(String prefix) {
+        UUID tenant = createTenant(prefix);
+        GrpcClients.blocking(channel(), agentToken(tenant)).hello(AgentHelloRequest.newBuilder().setAgentId("poller").build());
+        return tenant;
     }
 
     private static void mark(UUID tenant, Instant at) throws SQLException {
