@@ -174,9 +174,11 @@ class AgentRepository {
 
     /**
      * Agents in (tenant, agent) order after the cursor, matching the filters; at most {@code limit}.
-     * Without a status filter the page's rows are taken first, in the key's order: a page then
-     * costs a page, whatever the statistics say (planned for the empty table of a fleet's first
-     * minutes, the whole tenant was joined and sorted for every page: 1.8 s a page at 100,000).
+     * The agents are taken first, filtered by what their own row says: without a status filter the
+     * page's rows, in the key's order, so that a page costs a page whatever the statistics say
+     * (planned for the empty table of a fleet's first minutes, the whole tenant was joined and
+     * sorted for every page: 1.8 s a page at 100,000); with one, only the rows that can have that
+     * status ({@link #candidates}), so that a filter joins its candidates, not the fleet.
      */
     Flux<AgentView> page(AgentQuery query, Instant now, Duration defaultInterval) {
         Statement page = pageStatement(query);
@@ -209,21 +211,46 @@ class AgentRepository {
         }
         String order = " ORDER BY s.tenant_id, s.agent_uid LIMIT :limit";
         binds.put("limit", query.limit());
-        StringBuilder sql;
-        if (query.liveness() == null && query.status() == null) {
-            sql = new StringBuilder(STATUS_OF.formatted("(SELECT * FROM agents s" + where + order + ")")).append("SELECT * FROM statuses s");
-        } else {
-            sql = new StringBuilder(STATUS).append("SELECT * FROM statuses s").append(where);
-            if (query.liveness() != null) {
-                sql.append(" AND s.liveness = :liveness");
-                binds.put("liveness", query.liveness().wireName());
-            }
-            if (query.status() != null) {
-                sql.append(" AND s.config_status = :status");
-                binds.put("status", query.status().wireName());
-            }
+        StringBuilder statuses = new StringBuilder(" WHERE true");
+        if (query.liveness() != null) {
+            statuses.append(" AND s.liveness = :liveness");
+            binds.put("liveness", query.liveness().wireName());
         }
-        return new Statement(sql.append(order).toString(), binds);
+        if (query.status() != null) {
+            statuses.append(" AND s.config_status = :status");
+            binds.put("status", query.status().wireName());
+        }
+        String agents = query.liveness() == null && query.status() == null
+                ? "(SELECT * FROM agents s" + where + order + ")"
+                : "(SELECT * FROM agents s" + where + candidates(query.liveness()) + candidates(query.status()) + ")";
+        return new Statement(STATUS_OF.formatted(agents) + "SELECT * FROM statuses s" + statuses + order, binds);
+    }
+
+    /**
+     * What an agent's row alone says of its liveness: exactly {@link AgentStatus}'s rule, which
+     * reads nothing else.
+     */
+    private static String candidates(AgentStatus.@Nullable Liveness liveness) {
+        String offline = "s.last_poll_at < :now - 3 * coalesce(s.poll_interval_sec, :defaultInterval) * interval '1 second'";
+        return liveness == null ? "" : switch (liveness) {
+            case NEVER_SEEN -> " AND s.last_poll_at IS NULL";
+            case OFFLINE -> " AND " + offline;
+            case ONLINE -> " AND NOT (" + offline + ")";
+        };
+    }
+
+    /**
+     * What an agent's row alone says of its config status: a condition every agent with that
+     * status meets (rejected and in sync need the version it was handed out to be the one it
+     * refused or applied; a change since may still make it pending or stale).
+     */
+    private static String candidates(AgentStatus.@Nullable ConfigStatus status) {
+        return status == null ? "" : switch (status) {
+            case REJECTED -> " AND s.desired_config_version = s.rejected_config_version";
+            case IN_SYNC -> " AND s.desired_config_version = s.applied_config_version"
+                    + " AND s.desired_config_version IS DISTINCT FROM s.rejected_config_version";
+            case PENDING, STALE -> "";
+        };
     }
 
     Mono<AgentView> find(UUID tenant, String agent, Instant now, Duration defaultInterval) {
@@ -288,7 +315,7 @@ class AgentRepository {
                             byVersion.add((AgentSummary.Version) row);
                         }
                     }
-                    return AgentSummary.of(counts, byVersion);
+                    return AgentSummary.of(now, counts, byVersion);
                 });
     }
 

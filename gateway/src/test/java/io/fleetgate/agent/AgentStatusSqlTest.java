@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -37,6 +38,50 @@ class AgentStatusSqlTest extends GatewayTest {
     void theDatabaseAndTheRuleAgreeOnEveryCombinationOfFacts() throws SQLException {
         UUID tenant = createTenant("status-sql");
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Map<String, AgentStatus.Facts> facts = everyCombination(tenant, now);
+
+        List<AgentView> views = repository.page(new AgentQuery(tenant, null, null, null, null, facts.size() + 1), now, DEFAULT_INTERVAL)
+                .collectList().block(Duration.ofSeconds(30));
+        assertThat(views).hasSize(facts.size());
+        List<String> disagreements = new ArrayList<>();
+        for (AgentView view : views) {
+            AgentStatus.Facts f = facts.get(view.agentUid());
+            AgentStatus expected = AgentStatus.of(f, now);
+            AgentStatus actual = new AgentStatus(view.liveness(), view.configStatus(), view.desiredVersion());
+            if (!expected.equals(actual)) {
+                disagreements.add(f + " -> rule " + expected + ", SQL " + actual);
+            }
+        }
+        assertThat(disagreements).isEmpty();
+        assertThat(views.stream().map(AgentView::configStatus).distinct()).hasSize(AgentStatus.ConfigStatus.values().length);
+        assertThat(views.stream().map(AgentView::liveness).distinct()).hasSize(AgentStatus.Liveness.values().length);
+    }
+
+    /** A filter reads only the agents that can match it first: it must still find every one that does. */
+    @Test
+    void eachFilterFindsExactlyTheAgentsTheRuleGivesItsStatus() throws SQLException {
+        UUID tenant = createTenant("status-filters");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Map<String, AgentStatus.Facts> facts = everyCombination(tenant, now);
+        Map<String, AgentStatus> expected = new HashMap<>();
+        facts.forEach((agent, f) -> expected.put(agent, AgentStatus.of(f, now)));
+        for (AgentStatus.Liveness liveness : AgentStatus.Liveness.values()) {
+            assertThat(filtered(new AgentQuery(tenant, liveness, null, null, null, facts.size()), now)).as(liveness.wireName())
+                    .containsExactlyInAnyOrderElementsOf(agentsWhere(expected, status -> status.liveness() == liveness));
+            for (AgentStatus.ConfigStatus config : AgentStatus.ConfigStatus.values()) {
+                assertThat(filtered(new AgentQuery(tenant, liveness, config, null, null, facts.size()), now))
+                        .as(liveness.wireName() + " and " + config.wireName())
+                        .containsExactlyInAnyOrderElementsOf(agentsWhere(expected, status -> status.liveness() == liveness && status.configStatus() == config));
+            }
+        }
+        for (AgentStatus.ConfigStatus config : AgentStatus.ConfigStatus.values()) {
+            assertThat(filtered(new AgentQuery(tenant, null, config, null, null, facts.size()), now)).as(config.wireName())
+                    .containsExactlyInAnyOrderElementsOf(agentsWhere(expected, status -> status.configStatus() == config));
+        }
+    }
+
+    /** Agents of the tenant with every combination of the facts the status reads, by agent id. */
+    private Map<String, AgentStatus.Facts> everyCombination(UUID tenant, Instant now) throws SQLException {
         Map<String, AgentStatus.Facts> facts = new HashMap<>();
         List<Instant> polls = Arrays.asList(null, now.minusSeconds(10), now.minusSeconds(70), now.minusSeconds(100), now.minusSeconds(200));
         List<Integer> intervals = Arrays.asList(null, 30, 60);
@@ -65,22 +110,15 @@ class AgentStatusSqlTest extends GatewayTest {
             }
         }
         insert(tenant, facts);
+        return facts;
+    }
 
-        List<AgentView> views = repository.page(new AgentQuery(tenant, null, null, null, null, facts.size() + 1), now, DEFAULT_INTERVAL)
-                .collectList().block(Duration.ofSeconds(30));
-        assertThat(views).hasSize(facts.size());
-        List<String> disagreements = new ArrayList<>();
-        for (AgentView view : views) {
-            AgentStatus.Facts f = facts.get(view.agentUid());
-            AgentStatus expected = AgentStatus.of(f, now);
-            AgentStatus actual = new AgentStatus(view.liveness(), view.configStatus(), view.desiredVersion());
-            if (!expected.equals(actual)) {
-                disagreements.add(f + " -> rule " + expected + ", SQL " + actual);
-            }
-        }
-        assertThat(disagreements).isEmpty();
-        assertThat(views.stream().map(AgentView::configStatus).distinct()).hasSize(AgentStatus.ConfigStatus.values().length);
-        assertThat(views.stream().map(AgentView::liveness).distinct()).hasSize(AgentStatus.Liveness.values().length);
+    private List<String> filtered(AgentQuery query, Instant now) {
+        return repository.page(query, now, DEFAULT_INTERVAL).map(AgentView::agentUid).collectList().block(Duration.ofSeconds(30));
+    }
+
+    private static List<String> agentsWhere(Map<String, AgentStatus> statuses, Predicate<AgentStatus> matches) {
+        return statuses.entrySet().stream().filter(e -> matches.test(e.getValue())).map(Map.Entry::getKey).toList();
     }
 
     private void insert(UUID tenant, Map<String, AgentStatus.Facts> facts) throws SQLException {
