@@ -71,7 +71,7 @@ final class AgentJson {
     }
 
     record Summary(@Nullable UUID tenantId, long agents, Map<String, Long> byLiveness, Map<String, Long> byConfigStatus,
-                   double converged, List<Version> versions) {
+                   double converged, List<Version> versions, Instant countedAt) {
 
         static Summary of(@Nullable UUID tenant, AgentSummary summary) {
             Map<String, Long> liveness = new LinkedHashMap<>();
@@ -79,7 +79,7 @@ final class AgentJson {
             Map<String, Long> status = new LinkedHashMap<>();
             summary.byConfigStatus().forEach((key, count) -> status.put(key.wireName(), count));
             return new Summary(tenant, summary.agents(), liveness, status, summary.converged(),
-                    summary.versions().stream().map(Version::of).toList());
+                    summary.versions().stream().map(Version::of).toList(), summary.countedAt());
         }
     }
 

@@ -26,6 +26,7 @@ public class AgentService {
     private final AvailabilityService sweeps;
     private final AgentProperties properties;
     private final Clock clock;
+    private final SummarySnapshots summaries;
 
     AgentService(AgentRepository repository, AgentConfigCache configs, AvailabilityService sweeps, AgentProperties properties, Clock clock) {
         this.repository = repository;
@@ -33,6 +34,7 @@ public class AgentService {
         this.configs = configs;
         this.properties = properties;
         this.clock = clock;
+        this.summaries = new SummarySnapshots(clock, properties.summaryMaxAge());
     }
 
     /** A page of agents and the position after its last one, when there may be more. */
@@ -70,12 +72,13 @@ public class AgentService {
                         .map(found -> new Detail(view, found.getT1(), found.getT2().orElse(null))));
     }
 
+    /** The summary of the actor's scope, as counted at most FLEETGATE_AGENT_SUMMARY_MAX_AGE ago ({@link SummarySnapshots}). */
     public Mono<AgentSummary> summary(GatewayUser actor, @Nullable UUID tenant) {
         UUID scoped = actor.isPlatformAdmin() ? tenant : actor.tenantId();
         if (!actor.isPlatformAdmin() && tenant != null && !tenant.equals(actor.tenantId())) {
             return Mono.error(GatewayException.notFound("no tenant " + tenant));
         }
-        return repository.summary(scoped, clock.instant(), properties.configPollInterval(), SUMMARY_VERSIONS);
+        return summaries.get(scoped, now -> repository.summary(scoped, now, properties.configPollInterval(), SUMMARY_VERSIONS));
     }
 
     private static AgentQuery.Position positionOf(AgentView last) {

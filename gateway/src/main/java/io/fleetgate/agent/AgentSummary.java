@@ -1,5 +1,6 @@
 package io.fleetgate.agent;
 
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -8,9 +9,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * How many agents are in each liveness and config status, and how far each desired version has
  * spread: of the agents that should run it, how many run it. A null desired version groups the
- * agents whose version is not known until they poll again.
+ * agents whose version is not known until they poll again. {@code countedAt}: the instant the
+ * statuses were computed for.
  */
-public record AgentSummary(long agents, Map<AgentStatus.Liveness, Long> byLiveness,
+public record AgentSummary(Instant countedAt, long agents, Map<AgentStatus.Liveness, Long> byLiveness,
                            Map<AgentStatus.ConfigStatus, Long> byConfigStatus, List<Version> versions) {
 
     record Count(AgentStatus.Liveness liveness, AgentStatus.ConfigStatus configStatus, long agents) {
@@ -23,7 +25,7 @@ public record AgentSummary(long agents, Map<AgentStatus.Liveness, Long> byLivene
         }
     }
 
-    static AgentSummary of(List<Count> counts, List<Version> versions) {
+    static AgentSummary of(Instant countedAt, List<Count> counts, List<Version> versions) {
         Map<AgentStatus.Liveness, Long> byLiveness = new EnumMap<>(AgentStatus.Liveness.class);
         Map<AgentStatus.ConfigStatus, Long> byConfigStatus = new EnumMap<>(AgentStatus.ConfigStatus.class);
         for (AgentStatus.Liveness liveness : AgentStatus.Liveness.values()) {
@@ -38,7 +40,7 @@ public record AgentSummary(long agents, Map<AgentStatus.Liveness, Long> byLivene
             byConfigStatus.merge(count.configStatus(), count.agents(), Long::sum);
             agents += count.agents();
         }
-        return new AgentSummary(agents, byLiveness, byConfigStatus, versions);
+        return new AgentSummary(countedAt, agents, byLiveness, byConfigStatus, versions);
     }
 
     /** The share of all agents that run what they should. */

@@ -39,7 +39,7 @@ class ConfigWatchRpcTest {
     private final MutableClock clock = new MutableClock();
     private final Configs configs = new Configs();
     private final AgentProperties properties = new AgentProperties(Duration.ofSeconds(30), POLL, 100, Duration.ofSeconds(5),
-            Duration.ofSeconds(30), 3, 2);
+            Duration.ofSeconds(30), 3, 2, Duration.ofSeconds(5));
     private final PollRecorder polls = new PollRecorder(null, metrics(), properties, clock);
     private final ConfigWatchRpc rpc = new ConfigWatchRpc(configs, polls, answers(), properties, clock, metrics());
 
@@ -158,7 +158,7 @@ class ConfigWatchRpcTest {
     }
 
     private static AgentMetrics metrics() {
-        return new AgentMetrics(null, new AgentProperties(Duration.ofSeconds(30), POLL, 100, Duration.ofSeconds(5), Duration.ofSeconds(30), 3, 2),
+        return new AgentMetrics(null, new AgentProperties(Duration.ofSeconds(30), POLL, 100, Duration.ofSeconds(5), Duration.ofSeconds(30), 3, 2, Duration.ofSeconds(5)),
                 Clock.systemUTC(), new SimpleMeterRegistry());
     }
 
