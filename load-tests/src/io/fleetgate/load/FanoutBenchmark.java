@@ -43,6 +43,9 @@ import reactor.core.publisher.Flux;
  */
 final class FanoutBenchmark {
 
+    /** GetConfig answers that carried the whole config: none is expected in the not_modified rounds. */
+    private static final String FULL_ANSWERS = "fleetgate_getconfig_requests_seconds_count{application=\"fleetgate\",outcome=\"full\"";
+
     private FanoutBenchmark() {
     }
 
@@ -117,6 +120,7 @@ final class FanoutBenchmark {
             List<ClosedLoop.Result> notModifiedRuns = new ArrayList<>();
             ClosedLoop.run(concurrency, Duration.ofSeconds(3), n -> health.check(check)); // warm-up
             ClosedLoop.run(concurrency, Duration.ofSeconds(3), n -> agentsStub.getConfig(known(n, agents, versions)));
+            double fullBefore = gateway.metric(FULL_ANSWERS);
             for (int round = 0; round < 2; round++) {
                 healthRuns.add(ClosedLoop.run(concurrency, phase, n -> health.check(check)));
                 notModifiedRuns.add(ClosedLoop.run(concurrency, phase, n -> agentsStub.getConfig(known(n, agents, versions))));
@@ -127,8 +131,8 @@ final class FanoutBenchmark {
                 print("health", healthRuns.get(round));
                 print("not_mod", notModifiedRuns.get(round));
             }
-            System.out.printf("ratio:    GetConfig not_modified / health Check = %.0f %% (%,.0f vs %,.0f calls/s)%n",
-                    100 * notModifiedRate / healthRate, notModifiedRate, healthRate);
+            System.out.printf("ratio:    GetConfig not_modified / health Check = %.0f %% (%,.0f vs %,.0f calls/s); full answers among them: %,.0f%n",
+                    100 * notModifiedRate / healthRate, notModifiedRate, healthRate, gateway.metric(FULL_ANSWERS) - fullBefore);
 
             // 2. full configs of the big agent
             AgentConfigRequest bigRequest = AgentConfigRequest.newBuilder().setAgentId("agent-big").build();
