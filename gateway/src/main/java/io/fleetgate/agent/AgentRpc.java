@@ -72,20 +72,41 @@ public class AgentRpc {
     public Mono<AgentConfigResponse> getConfig(Caller caller, AgentConfigRequest request) {
         long start = System.nanoTime();
         return Mono.defer(() -> {
-            caller.requireAgent("GetConfig");
-            String agent = agentId(request.getAgentId());
-            PlainText.check("config_version", request.getConfigVersion(), MAX_VERSION);
-            PlainText.check("rejected_config_version", request.getRejectedConfigVersion(), MAX_VERSION);
-            return configs.current(caller.tenantId(), agent).map(config -> {
-                // in memory only: written behind, so an unchanged agent's poll still touches no database
-                polls.record(PollRecorder.Poll.of(caller.tenantId(), agent, clock.instant(), request,
-                        (int) properties.configPollInterval().toSeconds(), config));
-                return respond(config, request, start);
-            });
+            String agent = checked(caller, request);
+            return configs.current(caller.tenantId(), agent).map(config -> answer(caller, agent, request, config, start));
         });
     }
 
-    private AgentConfigResponse respond(AgentConfig config, AgentConfigRequest request, long start) {
+    /**
+     * GetConfig's answer when the agent's config is in memory, null when it has to be built or the
+     * request is refused ({@link #getConfig} then answers, or says why): every poll of a running
+     * fleet is answered here without a reactive pipeline, a scheduled timeout or a database.
+     */
+    public @Nullable AgentConfigResponse answerFromMemory(Caller caller, AgentConfigRequest request) {
+        long start = System.nanoTime();
+        String agent;
+        try {
+            agent = checked(caller, request);
+        } catch (GatewayException refused) {
+            return null;
+        }
+        AgentConfig config = configs.cached(caller.tenantId(), agent);
+        return config == null ? null : answer(caller, agent, request, config, start);
+    }
+
+    /** The agent id of a GetConfig the caller may make; INVALID_ARGUMENT or PERMISSION_DENIED otherwise. */
+    private static String checked(Caller caller, AgentConfigRequest request) {
+        caller.requireAgent("GetConfig");
+        String agent = agentId(request.getAgentId());
+        PlainText.check("config_version", request.getConfigVersion(), MAX_VERSION);
+        PlainText.check("rejected_config_version", request.getRejectedConfigVersion(), MAX_VERSION);
+        return agent;
+    }
+
+    private AgentConfigResponse answer(Caller caller, String agent, AgentConfigRequest request, AgentConfig config, long start) {
+        // in memory only: written behind, so an unchanged agent's poll still touches no database
+        polls.record(PollRecorder.Poll.of(caller.tenantId(), agent, clock.instant(), request,
+                (int) properties.configPollInterval().toSeconds(), config));
         return ConfigAnswers.agentHas(config, request.getConfigVersion(), request.getRejectedConfigVersion())
                 ? answers.notModified(config, start)
                 : answers.full(config, start);

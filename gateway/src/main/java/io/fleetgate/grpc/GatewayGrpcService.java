@@ -22,6 +22,7 @@ import io.fleetgate.proto.SyncServiceHeartbeatRequest;
 import io.fleetgate.proto.SyncServiceHeartbeatResponse;
 import io.fleetgate.proto.SyncServiceHelloRequest;
 import io.fleetgate.proto.SyncServiceHelloResponse;
+import io.fleetgate.security.Caller;
 import io.fleetgate.security.GrpcAuthentication;
 import io.fleetgate.sync.SyncDevicesRpc;
 import io.fleetgate.syncservice.SyncServiceRpc;
@@ -78,18 +79,39 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
     }
 
     /**
-     * Every method as reactor-grpc binds it, but WatchConfig: a watch holds a stream open for as long
-     * as the agent runs, so it is served by plain grpc-java, without a reactive pipeline per stream
-     * (5.8 KiB of heap each; 100,000 watches must fit a 512 MiB gateway).
+     * Every method as reactor-grpc binds it, but two. WatchConfig: a watch holds a stream open for
+     * as long as the agent runs, so it is served by plain grpc-java, without a reactive pipeline per
+     * stream (5.8 KiB of heap each; 100,000 watches must fit a 512 MiB gateway). GetConfig: a poll
+     * answered from memory is answered as plainly as a health check ({@link #answerPoll}).
      */
     ServerServiceDefinition definition() {
         ServerServiceDefinition reactive = bindService();
         ServerServiceDefinition.Builder service = ServerServiceDefinition.builder(reactive.getServiceDescriptor());
         MethodDescriptor<AgentConfigRequest, AgentConfigResponse> watch = AgentGatewayServiceGrpc.getWatchConfigMethod();
+        MethodDescriptor<AgentConfigRequest, AgentConfigResponse> poll = AgentGatewayServiceGrpc.getGetConfigMethod();
         reactive.getMethods().stream()
-                .filter(method -> !method.getMethodDescriptor().getFullMethodName().equals(watch.getFullMethodName()))
+                .filter(method -> !method.getMethodDescriptor().getFullMethodName().equals(watch.getFullMethodName())
+                        && !method.getMethodDescriptor().getFullMethodName().equals(poll.getFullMethodName()))
                 .forEach(service::addMethod);
-        return service.addMethod(watch, ServerCalls.asyncServerStreamingCall(this::watchConfig)).build();
+        return service.addMethod(watch, ServerCalls.asyncServerStreamingCall(this::watchConfig))
+                .addMethod(poll, ServerCalls.asyncUnaryCall(this::answerPoll))
+                .build();
+    }
+
+    /**
+     * A poll whose credential and config are in memory (every poll of a running fleet) is answered
+     * on the spot, without a reactive pipeline or a scheduled call timeout: it waits on nothing.
+     * Any other poll, a refused one included, takes the reactive call.
+     */
+    private void answerPoll(AgentConfigRequest request, StreamObserver<AgentConfigResponse> observer) {
+        Caller caller = authentication.cachedCaller();
+        AgentConfigResponse answer = caller == null ? null : agents.answerFromMemory(caller, request);
+        if (answer == null) {
+            com.salesforce.reactorgrpc.stub.ServerCalls.oneToOne(request, observer, this::getConfig, this::onErrorMap);
+            return;
+        }
+        observer.onNext(answer);
+        observer.onCompleted();
     }
 
     /** No call timeout: a watch stays open until the agent, the bounds or a shutdown end it. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Flux;
@@ -47,16 +48,23 @@ public class CredentialService {
             return Mono.error(GatewayException.unauthenticated("malformed bearer token"));
         }
         ByteBuffer key = ByteBuffer.wrap(Tokens.hash(token));
-        if (feed.isLive()) {
-            Caller cached = cache.get(key);
-            if (cached != null) {
-                return Mono.just(cached);
-            }
+        Caller cached = cached(key);
+        if (cached != null) {
+            return Mono.just(cached);
         }
         long seen = generation.get();
         return repository.findActive(key.array())
                 .switchIfEmpty(Mono.error(() -> GatewayException.unauthenticated("unknown or revoked credential")))
                 .doOnNext(caller -> remember(key, caller, seen));
+    }
+
+    /** The caller a bearer token stands for if memory knows it (and the feed keeping memory current is live); null otherwise. */
+    public @Nullable Caller cached(String token) {
+        return Tokens.plausible(token) ? cached(ByteBuffer.wrap(Tokens.hash(token))) : null;
+    }
+
+    private @Nullable Caller cached(ByteBuffer key) {
+        return feed.isLive() ? cache.get(key) : null;
     }
 
     /**

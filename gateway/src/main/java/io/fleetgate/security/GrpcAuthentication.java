@@ -8,6 +8,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
@@ -53,5 +54,11 @@ public class GrpcAuthentication implements ServerInterceptor {
             return Mono.error(GatewayException.unauthenticated("no credential"));
         }
         return credentials.authenticate(token);
+    }
+
+    /** The caller of the current call if memory knows its credential; null when {@link #caller()} must look further. */
+    public @Nullable Caller cachedCaller() {
+        String token = TOKEN.get();
+        return token == null ? null : credentials.cached(token);
     }
 }

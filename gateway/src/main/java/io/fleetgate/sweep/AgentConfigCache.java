@@ -2,12 +2,19 @@ package io.fleetgate.sweep;
 
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /** What GetConfig and WatchConfig ask of the sweep capability: an agent's current config, once or as it changes. */
 public interface AgentConfigCache {
 
     Mono<AgentConfig> current(UUID tenant, String agentUid);
+
+    /**
+     * The agent's current config if memory holds it (and the change feed that keeps memory current
+     * is live); null when {@link #current} would have to build it.
+     */
+    @Nullable AgentConfig cached(UUID tenant, String agentUid);
 
     /**
      * Calls {@code listener} with every config built for the agent from now on (possibly one it had,

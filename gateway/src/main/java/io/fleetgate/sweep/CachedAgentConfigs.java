@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -83,12 +84,17 @@ class CachedAgentConfigs implements AgentConfigCache {
         if (!feed.isLive()) {
             return buildQueue.submit(() -> build(tenant, agentUid), true).result();
         }
-        AgentConfig cached = cache.get(tenant, agentUid);
+        AgentConfig cached = cached(tenant, agentUid);
+        return cached != null ? Mono.just(cached) : startBuild(new Key(tenant, agentUid), true);
+    }
+
+    @Override
+    public @Nullable AgentConfig cached(UUID tenant, String agentUid) {
+        AgentConfig cached = feed.isLive() ? cache.get(tenant, agentUid) : null;
         if (cached != null) {
             metrics.hit();
-            return Mono.just(cached);
         }
-        return startBuild(new Key(tenant, agentUid), true);
+        return cached;
     }
 
     @Override

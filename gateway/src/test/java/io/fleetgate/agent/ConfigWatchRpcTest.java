@@ -206,6 +206,11 @@ class ConfigWatchRpcTest {
         }
 
         @Override
+        public AgentConfig cached(UUID tenant, String agentUid) {
+            return now.get();
+        }
+
+        @Override
         public Registration watch(UUID tenant, String agentUid, Consumer<AgentConfig> listener) {
             listeners.add(listener);
             return () -> listeners.remove(listener);

@@ -12,6 +12,8 @@ import io.fleetgate.proto.AgentConfigResponse;
 import io.fleetgate.proto.AgentHelloRequest;
 import io.fleetgate.proto.DeviceTarget;
 import io.fleetgate.proto.DiscoveredDevice;
+import io.fleetgate.security.CredentialKind;
+import io.fleetgate.security.CredentialService;
 import io.fleetgate.test.CountingConnectionFactory;
 import io.fleetgate.test.GatewayTest;
 import io.fleetgate.test.Gateways;
@@ -38,6 +40,9 @@ class GetConfigTest extends GatewayTest {
 
     @Autowired
     Changes feed;
+
+    @Autowired
+    CredentialService credentials;
 
     private UUID tenant;
     private Onboarded sync;
@@ -168,6 +173,26 @@ class GetConfigTest extends GatewayTest {
             assertThat(getConfig("agent-x", "older-version").getSweep().getDeviceTargetsCount()).isEqualTo(1);
         }
         assertThat(CountingConnectionFactory.acquired()).isEqualTo(before);
+    }
+
+    /** Polls whose credential and config are in memory are answered there: they are refused as any other poll would be. */
+    @Test
+    void aPollAnsweredFromMemoryIsCheckedAndRefusedAsAnyOther() {
+        report(device("m1", "127.2.9.1"));
+        var issued = issueAgentToken(tenant);
+        var agent = GrpcClients.blocking(channel(), (String) issued.get("token"));
+        String version = agent.getConfig(AgentConfigRequest.newBuilder().setAgentId("agent-x").build()).getConfigVersion();
+        AgentConfigRequest unchanged = AgentConfigRequest.newBuilder().setAgentId("agent-x").setConfigVersion(version).build();
+        assertThat(agent.getConfig(unchanged).getNotModified()).isTrue(); // the credential and the config are in memory now
+
+        assertThat(codeOf(() -> agent.getConfig(unchanged.toBuilder().setConfigVersion("v\u0000").build()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(codeOf(() -> agent.getConfig(unchanged.toBuilder().setAgentId("agent x").build()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        var syncService = GrpcClients.blocking(channel(), sync.credential());
+        assertThat(codeOf(() -> syncService.getConfig(unchanged))).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(codeOf(() -> syncService.getConfig(unchanged))).as("its credential is in memory now").isEqualTo(Status.Code.PERMISSION_DENIED);
+
+        credentials.revoke(tenant, CredentialKind.AGENT_ENROLLMENT, UUID.fromString((String) issued.get("id"))).block(Duration.ofSeconds(10));
+        assertThat(codeOf(() -> agent.getConfig(unchanged))).isEqualTo(Status.Code.UNAUTHENTICATED);
     }
 
     @Test
