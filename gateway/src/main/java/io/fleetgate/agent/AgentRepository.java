@@ -2,6 +2,7 @@ package io.fleetgate.agent;
 
 import static io.fleetgate.database.Timestamps.at;
 import static io.fleetgate.database.Timestamps.instant;
+import static io.fleetgate.database.Timestamps.micros;
 
 import io.fleetgate.database.Binds;
 import io.fleetgate.database.SqlArrays;
@@ -83,7 +84,7 @@ class AgentRepository {
             PollRecorder.Poll poll = polls.get(i);
             tenants[i] = poll.tenant().toString();
             agents[i] = poll.agent();
-            times[i] = poll.at().toString();
+            times[i] = Long.toString(micros(poll.at()));
             applied[i] = poll.applied();
             rejected[i] = poll.rejected();
             reasons[i] = poll.reason();
@@ -94,9 +95,12 @@ class AgentRepository {
         }
         return database.sql("""
                         WITH polls AS (
-                            SELECT * FROM unnest(:tenants::uuid[], :agents::text[], :times::timestamptz[], :applied::text[],
-                                                 :rejected::text[], :reasons::text[], :intervals::int[], :desired::text[], :targets::int[], :known::bool[])
-                                   AS p(tenant_id, agent_uid, at, applied, rejected, reason, interval_sec, desired, targets, known)
+                            -- times as epoch microseconds: cheaper to write here and to parse there than a timestamp's text
+                            SELECT p.tenant_id, p.agent_uid, timestamptz 'epoch' + p.micros * interval '1 microsecond' AS at, p.applied,
+                                   p.rejected, p.reason, p.interval_sec, p.desired, p.targets, p.known
+                              FROM unnest(:tenants::uuid[], :agents::text[], :times::bigint[], :applied::text[],
+                                          :rejected::text[], :reasons::text[], :intervals::int[], :desired::text[], :targets::int[], :known::bool[])
+                                   AS p(tenant_id, agent_uid, micros, applied, rejected, reason, interval_sec, desired, targets, known)
                         ), refusals AS (
                             -- read in the statement's snapshot, before the update: a refusal counts once, when it is new
                             SELECT a.tenant_id FROM polls p JOIN agents a ON a.tenant_id = p.tenant_id AND a.agent_uid = p.agent_uid

@@ -1,6 +1,7 @@
 package io.fleetgate.availability;
 
 import static io.fleetgate.database.Timestamps.at;
+import static io.fleetgate.database.Timestamps.micros;
 
 import io.fleetgate.database.SqlArrays;
 import java.time.Instant;
@@ -199,14 +200,6 @@ class ResultsRepository {
     }
 
     /** An instant as microseconds since the epoch (observations are kept to the microsecond). */
-    static long micros(Instant instant) {
-        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
-    }
-
-    static Instant micros(long micros) {
-        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
-    }
-
     private static String joined(List<Integer> values) {
         StringBuilder text = new StringBuilder(values.size() * 6);
         for (int i = 0; i < values.size(); i++) {

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -152,9 +153,10 @@ class PollRecordingTest extends GatewayTest {
         return (Long) queryValue("SELECT count(*) FROM agent_config_changes WHERE tenant_id = ?", tenant);
     }
 
+    /** Whether the agent's last poll is the one at that instant, to the microsecond the database keeps. */
     private static boolean lastPollIs(UUID tenant, Instant at) {
         return (Boolean) queryValue("SELECT last_poll_at = ?::timestamptz FROM agents WHERE tenant_id = ? AND agent_uid = 'poller'",
-                at.toString(), tenant);
+                at.truncatedTo(ChronoUnit.MICROS).toString(), tenant);
     }
 
     private static Object column(UUID tenant, String column) {
