@@ -30,4 +30,4 @@ ENV FLEETGATE_DATA_DIR=/var/lib/fleetgate
 EXPOSE 8080 50051
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s \
   CMD wget -qO- http://127.0.0.1:8080/actuator/health/liveness >/dev/null 2>&1 || exit 1
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "org.springframework.boot.loader.launch.JarLauncher"]
+ENTRYPOINT ["java", "-XX:InitialRAMPercentage=75", "-XX:MaxRAMPercentage=75", "org.springframework.boot.loader.launch.JarLauncher"]

@@ -97,7 +97,8 @@ final class GatewayUnderTest implements AutoCloseable {
         }
         Path log = Files.createTempFile("fleetgate-bench-", ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()));
+                // the whole heap from the start, as operations.md advises and the image does
+                "-Xms" + heap, "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
         env.put("FLEETGATE_DATABASE_URL", "postgresql://" + postgres.host() + ":" + postgres.port() + "/" + database);
