@@ -17,10 +17,24 @@ public final class PlainText {
         if (value.length() > max) {
             throw GatewayException.invalid(field, "longer than " + max + " characters");
         }
-        if (!value.codePoints().allMatch(PlainText::allowed)) {
+        if (!printableAscii(value) && !value.codePoints().allMatch(PlainText::allowed)) {
             throw GatewayException.invalid(field, "control or undefined characters");
         }
         return value;
+    }
+
+    /**
+     * Whether every character is printable ASCII, each of them allowed: the common case (every
+     * field of an agent's poll) answered without looking up a Unicode category per character.
+     */
+    private static boolean printableAscii(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < ' ' || c > '~') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -29,6 +43,9 @@ public final class PlainText {
      * cut, never in the middle of a character.
      */
     public static String sanitized(String value, int max) {
+        if (value.length() <= max && printableAscii(value)) {
+            return value;
+        }
         StringBuilder text = new StringBuilder(Math.min(value.length(), max));
         value.codePoints().map(c -> allowed(c) ? c : 0xFFFD).takeWhile(c -> text.length() + Character.charCount(c) <= max)
                 .forEach(text::appendCodePoint);

@@ -14,7 +14,19 @@ public final class AgentIds {
     private AgentIds() {
     }
 
+    /** {@link #PATTERN}, checked a character at a time: every poll checks its agent id. */
     public static boolean isValid(String id) {
-        return PATTERN.matcher(id).matches();
+        if (id.isEmpty() || id.length() > 200) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || c == '.' || c == '_' || c == ':' || c == '@' || c == '/' || c == '-';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -15,6 +15,14 @@ public final class Tokens {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int RANDOM_BYTES = 32;
     private static final int MAX_LENGTH = 200;
+    /** One digest per thread (digest() resets it): every gRPC call hashes its token, and looking SHA-256 up costs about as much as hashing one. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    });
 
     private Tokens() {
     }
@@ -41,11 +49,7 @@ public final class Tokens {
     }
 
     public static byte[] hash(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", e);
-        }
+        return SHA_256.get().digest(token.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The part of a token that may appear in logs and the UI. */
