@@ -1,5 +1,6 @@
 package io.fleetgate.error;
 
+import io.fleetgate.net.Ascii;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,24 +18,11 @@ public final class PlainText {
         if (value.length() > max) {
             throw GatewayException.invalid(field, "longer than " + max + " characters");
         }
-        if (!printableAscii(value) && !value.codePoints().allMatch(PlainText::allowed)) {
+        // printable ASCII (every field of an agent's poll) needs no Unicode category per character
+        if (!Ascii.isPrintable(value) && !value.codePoints().allMatch(PlainText::allowed)) {
             throw GatewayException.invalid(field, "control or undefined characters");
         }
         return value;
-    }
-
-    /**
-     * Whether every character is printable ASCII, each of them allowed: the common case (every
-     * field of an agent's poll) answered without looking up a Unicode category per character.
-     */
-    private static boolean printableAscii(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < ' ' || c > '~') {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
@@ -43,7 +31,7 @@ public final class PlainText {
      * cut, never in the middle of a character.
      */
     public static String sanitized(String value, int max) {
-        if (value.length() <= max && printableAscii(value)) {
+        if (value.length() <= max && Ascii.isPrintable(value)) {
             return value;
         }
         StringBuilder text = new StringBuilder(Math.min(value.length(), max));
