@@ -33,6 +33,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.stereotype.Component;
@@ -89,9 +90,9 @@ class GatewayGrpcService extends ReactorAgentGatewayServiceGrpc.AgentGatewayServ
         ServerServiceDefinition.Builder service = ServerServiceDefinition.builder(reactive.getServiceDescriptor());
         MethodDescriptor<AgentConfigRequest, AgentConfigResponse> watch = AgentGatewayServiceGrpc.getWatchConfigMethod();
         MethodDescriptor<AgentConfigRequest, AgentConfigResponse> poll = AgentGatewayServiceGrpc.getGetConfigMethod();
+        Set<String> plain = Set.of(watch.getFullMethodName(), poll.getFullMethodName());
         reactive.getMethods().stream()
-                .filter(method -> !method.getMethodDescriptor().getFullMethodName().equals(watch.getFullMethodName())
-                        && !method.getMethodDescriptor().getFullMethodName().equals(poll.getFullMethodName()))
+                .filter(method -> !plain.contains(method.getMethodDescriptor().getFullMethodName()))
                 .forEach(service::addMethod);
         return service.addMethod(watch, ServerCalls.asyncServerStreamingCall(this::watchConfig))
                 .addMethod(poll, ServerCalls.asyncUnaryCall(this::answerPoll))
