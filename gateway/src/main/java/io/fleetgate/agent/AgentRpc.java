@@ -120,7 +120,6 @@ public class AgentRpc {
         return id;
     }
 
-
     static @Nullable String blankToNull(String value) {
         return value.isBlank() ? null : value.strip();
     }

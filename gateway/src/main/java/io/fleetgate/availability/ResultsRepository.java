@@ -199,7 +199,7 @@ class ResultsRepository {
                 .collectList();
     }
 
-    /** An instant as microseconds since the epoch (observations are kept to the microsecond). */
+    /** Ports as one text, joined by ';' (the statement splits it back into an array). */
     private static String joined(List<Integer> values) {
         StringBuilder text = new StringBuilder(values.size() * 6);
         for (int i = 0; i < values.size(); i++) {
