@@ -55,7 +55,7 @@ public class GrpcServer implements SmartLifecycle {
                 .forAddress(new InetSocketAddress(properties.address(), properties.port()), credentials())
                 // no handler blocks (blocking work runs on bounded schedulers), so calls run on Netty's
                 // event loops: handing each one over to gRPC's default cached pool cost polls and health
-                // checks alike ~30 % of their throughput (docs/performance.md)
+                // checks alike a large share of their throughput (runs S–U in docs/performance.md)
                 .directExecutor()
                 .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE,
                         properties.maxInboundMessageSize().toBytes() * MessageSizeLimit.TRANSPORT_HEADROOM))
