@@ -1,6 +1,5 @@
 package io.fleetgate.sweep;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +13,11 @@ import java.util.function.ToLongFunction;
  * recently used entry; past a global bound, the tenant holding the most bytes does. So a tenant
  * that floods the cache evicts only itself, and a small tenant's configs stay cached however large
  * another grows. Each tenant's entries are locked on their own; no two locks are ever held at once.
+ * <p>
+ * A hit takes no lock as long as nothing was added to its tenant since the entry was last moved
+ * to the recent end: every poll of a fleet is a hit on a different entry, and a lock and a relink
+ * per hit cost the poll more than its lookup (docs/performance.md). So recency is kept at the
+ * resolution of insertions: all the hits on an entry between two insertions count as its first.
  */
 final class TenantLru<V> {
 
@@ -26,10 +30,63 @@ final class TenantLru<V> {
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
 
-    /** One tenant's entries in access order, and what they weigh. */
+    /** One entry, linked into its tenant's recency list while it is cached. */
+    private static final class Slot<V> {
+        final String key;
+        final V value;
+        final long weight;
+        /** The tenant's insertion count when this entry last moved to the recent end. */
+        volatile long epoch;
+        Slot<V> older;
+        Slot<V> newer;
+        boolean linked;
+
+        Slot(String key, V value, long weight) {
+            this.key = key;
+            this.value = value;
+            this.weight = weight;
+        }
+    }
+
+    /**
+     * One tenant's entries: a concurrent index for lock-free hits and, under this object's lock,
+     * a list from least to most recently used.
+     */
     private static final class Entries<V> {
-        final LinkedHashMap<String, V> map = new LinkedHashMap<>(16, 0.75f, true);
+        final ConcurrentHashMap<String, Slot<V>> index = new ConcurrentHashMap<>();
+        volatile long epoch;
+        Slot<V> eldest;
+        Slot<V> newest;
         long bytes;
+
+        void append(Slot<V> slot) {
+            slot.older = newest;
+            slot.newer = null;
+            if (newest == null) {
+                eldest = slot;
+            } else {
+                newest.newer = slot;
+            }
+            newest = slot;
+            slot.linked = true;
+            slot.epoch = epoch;
+        }
+
+        void unlink(Slot<V> slot) {
+            if (slot.older == null) {
+                eldest = slot.newer;
+            } else {
+                slot.older.newer = slot.newer;
+            }
+            if (slot.newer == null) {
+                newest = slot.older;
+            } else {
+                slot.newer.older = slot.older;
+            }
+            slot.older = null;
+            slot.newer = null;
+            slot.linked = false;
+        }
     }
 
     TenantLru(int maxEntries, int maxPerTenant, long maxBytes, ToLongFunction<V> weigher) {
@@ -42,34 +99,43 @@ final class TenantLru<V> {
         this.weigher = weigher;
     }
 
-    /** The entry, now the tenant's most recently used; null if absent. */
+    /** The entry, now among the tenant's most recently used; null if absent. */
     V get(UUID tenant, String key) {
         Entries<V> entries = tenants.get(tenant);
-        if (entries == null) {
+        Slot<V> slot = entries == null ? null : entries.index.get(key);
+        if (slot == null) {
             return null;
         }
-        synchronized (entries) {
-            return entries.map.get(key);
+        if (slot.epoch != entries.epoch) {
+            synchronized (entries) {
+                if (slot.linked && slot.epoch != entries.epoch) {
+                    entries.unlink(slot);
+                    entries.append(slot);
+                }
+            }
         }
+        return slot.value;
     }
 
     /** Adds or replaces the entry, evicting to stay within the bounds. */
     void put(UUID tenant, String key, V value) {
-        long weight = weigher.applyAsLong(value);
+        Slot<V> slot = new Slot<>(key, value, weigher.applyAsLong(value));
         while (true) {
             Entries<V> entries = tenants.computeIfAbsent(tenant, t -> new Entries<>());
             synchronized (entries) {
                 if (tenants.get(tenant) != entries) {
                     continue; // dropped by removeTenant between the lookup and the lock
                 }
-                V replaced = entries.map.put(key, value);
+                Slot<V> replaced = entries.index.put(key, slot);
                 if (replaced == null) {
                     size.incrementAndGet();
                 } else {
-                    account(entries, -weigher.applyAsLong(replaced));
+                    drop(entries, replaced);
                 }
-                account(entries, weight);
-                if (entries.map.size() > maxPerTenant) {
+                entries.epoch++;
+                entries.append(slot);
+                account(entries, slot.weight);
+                if (entries.index.size() > maxPerTenant) {
                     evictEldest(entries);
                 }
             }
@@ -92,12 +158,12 @@ final class TenantLru<V> {
             return false;
         }
         synchronized (entries) {
-            V removed = entries.map.remove(key);
+            Slot<V> removed = entries.index.remove(key);
             if (removed == null) {
                 return false;
             }
             size.decrementAndGet();
-            account(entries, -weigher.applyAsLong(removed));
+            drop(entries, removed);
             return true;
         }
     }
@@ -109,8 +175,10 @@ final class TenantLru<V> {
             return 0;
         }
         synchronized (entries) {
-            int dropped = entries.map.size();
-            entries.map.clear();
+            int dropped = entries.index.size();
+            entries.index.clear();
+            entries.eldest = null;
+            entries.newest = null;
             size.addAndGet(-dropped);
             account(entries, -entries.bytes);
             return dropped;
@@ -132,12 +200,7 @@ final class TenantLru<V> {
 
     int size(UUID tenant) {
         Entries<V> entries = tenants.get(tenant);
-        if (entries == null) {
-            return 0;
-        }
-        synchronized (entries) {
-            return entries.map.size();
-        }
+        return entries == null ? 0 : entries.index.size();
     }
 
     /** What the entries weigh in all. */
@@ -150,18 +213,23 @@ final class TenantLru<V> {
         return evictions.get();
     }
 
+    /** Unlinks an entry already out of the index and takes its weight off; under the tenant's lock. */
+    private void drop(Entries<V> entries, Slot<V> slot) {
+        entries.unlink(slot);
+        account(entries, -slot.weight);
+    }
+
     private void account(Entries<V> entries, long weight) {
         entries.bytes += weight;
         bytes.addAndGet(weight);
     }
 
     private void evictEldest(Entries<V> entries) {
-        var eldest = entries.map.entrySet().iterator();
-        if (eldest.hasNext()) {
-            V value = eldest.next().getValue();
-            eldest.remove();
+        Slot<V> eldest = entries.eldest;
+        if (eldest != null) {
+            entries.index.remove(eldest.key, eldest);
             size.decrementAndGet();
-            account(entries, -weigher.applyAsLong(value));
+            drop(entries, eldest);
             evictions.incrementAndGet();
         }
     }
@@ -172,7 +240,7 @@ final class TenantLru<V> {
         for (Entries<V> entries : tenants.values()) {
             long entriesBytes;
             synchronized (entries) {
-                entriesBytes = entries.map.isEmpty() ? 0 : entries.bytes;
+                entriesBytes = entries.eldest == null ? 0 : entries.bytes;
             }
             if (entriesBytes > heaviestBytes) {
                 heaviest = entries;

@@ -29,6 +29,35 @@ class TenantLruTest {
     }
 
     @Test
+    void hitsBetweenTwoInsertionsCountAsTheFirst() {
+        TenantLru<String> cache = new TenantLru<>(100, 3, Long.MAX_VALUE, value -> 1);
+        cache.put(flooder, "a", "A");
+        cache.put(flooder, "b", "B");
+        cache.put(flooder, "c", "C");
+        cache.get(flooder, "b");
+        cache.get(flooder, "a");
+        cache.get(flooder, "b"); // no insertion since b's first hit: b stays before a
+        cache.put(flooder, "d", "D");
+        cache.put(flooder, "e", "E");
+        assertThat(cache.get(flooder, "c")).isNull();
+        assertThat(cache.get(flooder, "b")).isNull();
+        assertThat(cache.get(flooder, "a")).isEqualTo("A");
+    }
+
+    @Test
+    void anEntryHitAfterAnInsertionOutlivesOneThatWasNot() {
+        TenantLru<String> cache = new TenantLru<>(100, 2, Long.MAX_VALUE, value -> 1);
+        cache.put(flooder, "a", "A");
+        cache.get(flooder, "a"); // no insertion since a's own: nothing to reorder
+        cache.put(flooder, "b", "B");
+        cache.get(flooder, "a");
+        cache.put(flooder, "c", "C");
+        assertThat(cache.get(flooder, "b")).isNull();
+        assertThat(cache.get(flooder, "a")).isEqualTo("A");
+        assertThat(cache.evictions()).isEqualTo(1);
+    }
+
+    @Test
     void aTenantFloodingTheWholeCacheEvictsOnlyItself() {
         TenantLru<String> cache = new TenantLru<>(10, 10, Long.MAX_VALUE, value -> 1);
         for (int i = 0; i < 3; i++) {
@@ -99,17 +128,24 @@ class TenantLruTest {
     }
 
     @Test
-    void concurrentWritersNeverLeaveTheCacheAboveItsBounds() throws Exception {
+    void concurrentReadersAndWritersNeverLeaveTheCacheAboveItsBounds() throws Exception {
         TenantLru<Integer> cache = new TenantLru<>(500, 200, Long.MAX_VALUE, value -> 1);
         UUID[] tenants = {UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID()};
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        CountDownLatch done = new CountDownLatch(4);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch done = new CountDownLatch(8);
         for (UUID tenant : tenants) {
             pool.execute(() -> {
+                for (int i = 0; i < 200_000; i++) {
+                    Integer value = cache.get(tenant, "agent-" + (i % 300));
+                    assertThat(value).isIn(null, i % 300);
+                }
+                done.countDown();
+            });
+            pool.execute(() -> {
                 for (int i = 0; i < 20_000; i++) {
-                    cache.put(tenant, "agent-" + i, i);
+                    cache.put(tenant, "agent-" + (i % 300), i % 300);
                     if (i % 7 == 0) {
-                        cache.remove(tenant, "agent-" + (i - 3));
+                        cache.remove(tenant, "agent-" + (i + 297) % 300);
                     }
                     if (i % 1000 == 999) {
                         cache.removeTenant(tenant);
@@ -126,5 +162,27 @@ class TenantLruTest {
             counted += cache.size(tenant);
         }
         assertThat(cache.size()).isEqualTo(counted).isLessThanOrEqualTo(500);
+        assertThat(cache.bytes()).isEqualTo(counted);
+        // the recency lists held up: after emptying each tenant, filling it evicts only what is in it
+        for (UUID tenant : tenants) {
+            for (int i = 0; i < 300; i++) {
+                cache.remove(tenant, "agent-" + i);
+            }
+        }
+        assertThat(cache.size()).isZero();
+        assertThat(cache.bytes()).isZero();
+        for (UUID tenant : tenants) {
+            for (int i = 0; i < 250; i++) {
+                cache.put(tenant, "fresh-" + i, i);
+            }
+        }
+        int refilled = 0;
+        for (UUID tenant : tenants) {
+            assertThat(cache.size(tenant)).isLessThanOrEqualTo(200);
+            assertThat(cache.get(tenant, "fresh-0")).isNull();
+            refilled += cache.size(tenant);
+        }
+        assertThat(cache.size()).isEqualTo(refilled).isEqualTo(500);
+        assertThat(cache.bytes()).isEqualTo(500);
     }
 }
