@@ -177,8 +177,9 @@ final class TenantLru<V> {
         synchronized (entries) {
             int dropped = entries.index.size();
             entries.index.clear();
-            entries.eldest = null;
-            entries.newest = null;
+            while (entries.eldest != null) {
+                entries.unlink(entries.eldest); // a hit racing this drop then finds its entry unlinked and leaves it be
+            }
             size.addAndGet(-dropped);
             account(entries, -entries.bytes);
             return dropped;
