@@ -14,12 +14,18 @@ class TenantLruTest {
     private final UUID flooder = UUID.randomUUID();
     private final UUID small = UUID.randomUUID();
 
-    @Test
-    void aTenantPastItsOwnBoundLosesItsLeastRecentlyUsedEntry() {
+    /** A cache of one tenant at its bound of three: a, b and c, inserted in that order. */
+    private TenantLru<String> fullWithAbc() {
         TenantLru<String> cache = new TenantLru<>(100, 3, Long.MAX_VALUE, value -> 1);
         cache.put(flooder, "a", "A");
         cache.put(flooder, "b", "B");
         cache.put(flooder, "c", "C");
+        return cache;
+    }
+
+    @Test
+    void aTenantPastItsOwnBoundLosesItsLeastRecentlyUsedEntry() {
+        TenantLru<String> cache = fullWithAbc();
         cache.get(flooder, "a");
         cache.put(flooder, "d", "D");
         assertThat(cache.get(flooder, "b")).isNull();
@@ -30,10 +36,7 @@ class TenantLruTest {
 
     @Test
     void hitsBetweenTwoInsertionsCountAsTheFirst() {
-        TenantLru<String> cache = new TenantLru<>(100, 3, Long.MAX_VALUE, value -> 1);
-        cache.put(flooder, "a", "A");
-        cache.put(flooder, "b", "B");
-        cache.put(flooder, "c", "C");
+        TenantLru<String> cache = fullWithAbc();
         cache.get(flooder, "b");
         cache.get(flooder, "a");
         cache.get(flooder, "b"); // no insertion since b's first hit: b stays before a
