@@ -79,6 +79,8 @@ final class ResultsBenchmark {
             Latencies latencies = new Latencies();
             AtomicLong rejected = new AtomicLong();
             long history0 = count(gateway, "SELECT count(*) FROM availability_transitions");
+            String commits = "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()";
+            long commits0 = count(gateway, commits);
             long historyAfterFirst = 0;
             double firstRoundSeconds = 0;
             start = System.nanoTime();
@@ -102,12 +104,16 @@ final class ResultsBenchmark {
             }
             double seconds = GatewayUnderTest.since(start).toNanos() / 1e9;
             long results = (long) agents * hosts * rounds;
+            // every transaction of the database in the meantime, the gateway's other work included: an upper bound
+            long committed = count(gateway, commits) - commits0;
             long historySteady = count(gateway, "SELECT count(*) FROM availability_transitions") - historyAfterFirst;
             double rate = results / seconds;
             System.out.printf("gateway:  %,d host results in %.1f s = %,.0f host results/s (first round %,.0f/s, the %d steady rounds %,.0f/s);"
                             + " batch p50 %.1f ms, p99 %.1f ms; %,d rejected%n", results, seconds, rate,
                     (long) agents * hosts / firstRoundSeconds, rounds - 1, (results - (long) agents * hosts) / (seconds - firstRoundSeconds),
                     latencies.percentileMs(50), latencies.percentileMs(99), rejected.get());
+            System.out.printf("          %,d transactions committed in the database during the rounds: %.1f batches per commit%n", committed,
+                    (double) agents * rounds / Math.max(1, committed));
             System.out.printf("history:  %,d transitions in the first round (every host seen for the first time), %,d in the %d steady rounds%n",
                     historyAfterFirst - history0, historySteady, rounds - 1);
             System.out.printf("          gateway heap %.0f MiB after, peak RSS %.0f MiB%n",

@@ -5,6 +5,8 @@ import static io.fleetgate.database.Timestamps.micros;
 
 import io.fleetgate.database.SqlArrays;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +17,10 @@ import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Mono;
 
 /**
- * Set-based SQL of one results batch: the agent's stored observations of the batch's IPs, their
- * new versions, the transitions, the agent's sweep, and what a completed sweep no longer saw. Every
- * statement handles the whole batch.
+ * Set-based SQL of a group of results batches, several agents' at once (group commit): the
+ * agents' stored observations of the batches' IPs, their new versions, the transitions, the
+ * agents' sweeps, and what their completed sweeps no longer saw. Every statement handles the whole
+ * group: each row names its tenant and agent.
  */
 @Repository
 class ResultsRepository {
@@ -28,32 +31,40 @@ class ResultsRepository {
         this.database = database;
     }
 
+    /** One agent's host in one tenant. */
+    record Host(UUID tenant, String agent, String ip) {
+    }
+
     /** An observation as stored: its damped state, and which sweep it came from. */
     record Stored(FlapDamping.Observed observed, Instant sweepStartedAt, Instant observedAt) {
     }
 
-    /** The agent's observations of these IPs, row-locked (a second replica's stream of the same agent waits). */
-    Mono<Map<String, Stored>> stored(UUID tenant, String agent, List<String> ips) {
-        Map<String, Stored> stored = new HashMap<>();
+    /** The agents' observations of these hosts, row-locked (a second replica's stream of the same agent waits). */
+    Mono<Map<Host, Stored>> stored(List<Host> hosts) {
+        Map<Host, Stored> stored = new HashMap<>();
+        if (hosts.isEmpty()) {
+            return Mono.just(stored);
+        }
         return database.sql("""
                         -- times as epoch microseconds: parsing three timestamptz texts per host was a sixth of the
                         -- gateway's work on results (JFR, docs/performance.md)
-                        SELECT o.ip, o.state, o.failures, (extract(epoch FROM o.state_since) * 1000000)::bigint AS state_since,
+                        SELECT o.tenant_id, o.agent_uid, o.ip, o.state, o.failures,
+                               (extract(epoch FROM o.state_since) * 1000000)::bigint AS state_since,
                                (extract(epoch FROM o.sweep_started_at) * 1000000)::bigint AS sweep_started_at,
                                (extract(epoch FROM o.observed_at) * 1000000)::bigint AS observed_at
-                          FROM unnest(:ips::text[]) AS k(ip)
-                          -- one primary key lookup per IP, whatever the statistics say
+                          FROM unnest(:tenants::uuid[], :agents::text[], :ips::text[]) AS k(tenant, agent, ip)
+                          -- one primary key lookup per host, whatever the statistics say
                           JOIN LATERAL (SELECT * FROM host_observations x
-                                         WHERE x.tenant_id = :tenant AND x.agent_uid = :agent AND x.ip = k.ip
+                                         WHERE x.tenant_id = k.tenant AND x.agent_uid = k.agent AND x.ip = k.ip
                                            FOR UPDATE) o ON true""")
-                .bind("tenant", tenant)
-                .bind("agent", agent)
-                .bind("ips", SqlArrays.literal(ips.toArray(String[]::new)))
+                .bind("tenants", SqlArrays.literal(hosts.stream().map(host -> host.tenant().toString()).toArray(String[]::new)))
+                .bind("agents", SqlArrays.literal(hosts.stream().map(Host::agent).toArray(String[]::new)))
+                .bind("ips", SqlArrays.literal(hosts.stream().map(Host::ip).toArray(String[]::new)))
                 .map((row, meta) -> {
-                    stored.put(row.get("ip", String.class), new Stored(
-                            new FlapDamping.Observed(FlapDamping.State.of(row.get("state", String.class)), row.get("failures", Integer.class),
-                                    micros(row.get("state_since", Long.class))),
-                            micros(row.get("sweep_started_at", Long.class)), micros(row.get("observed_at", Long.class))));
+                    stored.put(new Host(row.get("tenant_id", UUID.class), row.get("agent_uid", String.class), row.get("ip", String.class)),
+                            new Stored(new FlapDamping.Observed(FlapDamping.State.of(row.get("state", String.class)),
+                                    row.get("failures", Integer.class), micros(row.get("state_since", Long.class))),
+                                    micros(row.get("sweep_started_at", Long.class)), micros(row.get("observed_at", Long.class))));
                     return 1;
                 })
                 .all()
@@ -65,12 +76,24 @@ class ResultsRepository {
                  Instant observedAt, boolean answered, FlapDamping.Next next) {
     }
 
-    /** The observations, inserted or replacing the stored ones. */
-    Mono<Void> write(UUID tenant, String agent, @Nullable String configVersion, Instant sweepStartedAt, List<Write> writes) {
-        if (writes.isEmpty()) {
+    /** One agent's batch as it is written: its sweep, and the hosts whose observation is newer than the stored one. */
+    record Sweep(UUID tenant, String agent, @Nullable String configVersion, Instant startedAt, boolean complete, List<Write> writes) {
+
+        int answered() {
+            return (int) writes.stream().filter(Write::answered).count();
+        }
+    }
+
+    /** The sweeps' observations, inserted or replacing the stored ones. */
+    Mono<Void> write(List<Sweep> sweeps) {
+        int n = sweeps.stream().mapToInt(sweep -> sweep.writes().size()).sum();
+        if (n == 0) {
             return Mono.empty();
         }
-        int n = writes.size();
+        String[] tenants = new String[n];
+        String[] agents = new String[n];
+        String[] started = new String[n];
+        String[] versions = new String[n];
         String[] ips = new String[n];
         String[] icmp = new String[n];
         String[] rtt = new String[n];
@@ -81,40 +104,52 @@ class ResultsRepository {
         String[] states = new String[n];
         String[] failures = new String[n];
         String[] since = new String[n];
-        for (int i = 0; i < n; i++) {
-            Write write = writes.get(i);
-            ips[i] = write.ip();
-            icmp[i] = write.icmp() ? "t" : "f";
-            rtt[i] = write.rttUs() == null ? null : write.rttUs().toString();
-            open[i] = joined(write.open());
-            closed[i] = joined(write.closed());
-            filtered[i] = joined(write.filtered());
-            observed[i] = Long.toString(micros(write.observedAt()));
-            states[i] = write.next().state().wireName();
-            failures[i] = Integer.toString(write.next().failures());
-            since[i] = Long.toString(micros(write.next().since()));
+        int i = 0;
+        for (Sweep sweep : sweeps) {
+            String tenant = sweep.tenant().toString();
+            String sweepStarted = Long.toString(micros(sweep.startedAt()));
+            for (Write write : sweep.writes()) {
+                tenants[i] = tenant;
+                agents[i] = sweep.agent();
+                started[i] = sweepStarted;
+                versions[i] = sweep.configVersion();
+                ips[i] = write.ip();
+                icmp[i] = write.icmp() ? "t" : "f";
+                rtt[i] = write.rttUs() == null ? null : write.rttUs().toString();
+                open[i] = joined(write.open());
+                closed[i] = joined(write.closed());
+                filtered[i] = joined(write.filtered());
+                observed[i] = Long.toString(micros(write.observedAt()));
+                states[i] = write.next().state().wireName();
+                failures[i] = Integer.toString(write.next().failures());
+                since[i] = Long.toString(micros(write.next().since()));
+                i++;
+            }
         }
-        var spec = database.sql("""
+        return database.sql("""
                         INSERT INTO host_observations AS o (tenant_id, agent_uid, ip, icmp_available, icmp_rtt_us, open_ports, closed_ports,
                                                             filtered_ports, observed_at, sweep_started_at, config_version, state, failures,
                                                             state_since)
-                        SELECT :tenant, :agent, w.ip, w.icmp::boolean, w.rtt::integer, string_to_array(w.open, ';')::integer[],
+                        SELECT w.tenant::uuid, w.agent, w.ip, w.icmp::boolean, w.rtt::integer, string_to_array(w.open, ';')::integer[],
                                string_to_array(w.closed, ';')::integer[], string_to_array(w.filtered, ';')::integer[],
-                               timestamptz 'epoch' + w.observed::bigint * interval '1 microsecond', :sweep, :version, w.state, w.failures::integer,
+                               timestamptz 'epoch' + w.observed::bigint * interval '1 microsecond',
+                               timestamptz 'epoch' + w.started::bigint * interval '1 microsecond', w.version, w.state, w.failures::integer,
                                timestamptz 'epoch' + w.since::bigint * interval '1 microsecond'
-                          FROM ROWS FROM (unnest(:ips::text[]), unnest(:icmp::text[]), unnest(:rtt::text[]), unnest(:open::text[]),
+                          FROM ROWS FROM (unnest(:tenants::text[]), unnest(:agents::text[]), unnest(:started::text[]), unnest(:versions::text[]),
+                                          unnest(:ips::text[]), unnest(:icmp::text[]), unnest(:rtt::text[]), unnest(:open::text[]),
                                           unnest(:closed::text[]), unnest(:filtered::text[]), unnest(:observed::text[]),
                                           unnest(:states::text[]), unnest(:failures::text[]), unnest(:since::text[]))
-                               AS w(ip, icmp, rtt, open, closed, filtered, observed, state, failures, since)
+                               AS w(tenant, agent, started, version, ip, icmp, rtt, open, closed, filtered, observed, state, failures, since)
                         ON CONFLICT (tenant_id, agent_uid, ip) DO UPDATE SET
                             icmp_available = excluded.icmp_available, icmp_rtt_us = excluded.icmp_rtt_us, open_ports = excluded.open_ports,
                             closed_ports = excluded.closed_ports, filtered_ports = excluded.filtered_ports,
                             observed_at = excluded.observed_at, sweep_started_at = excluded.sweep_started_at,
                             config_version = excluded.config_version, state = excluded.state, failures = excluded.failures,
                             state_since = excluded.state_since""")
-                .bind("tenant", tenant)
-                .bind("agent", agent)
-                .bind("sweep", at(sweepStartedAt))
+                .bind("tenants", SqlArrays.literal(tenants))
+                .bind("agents", SqlArrays.literal(agents))
+                .bind("started", SqlArrays.literal(started))
+                .bind("versions", SqlArrays.literal(versions))
                 .bind("ips", SqlArrays.literal(ips))
                 .bind("icmp", SqlArrays.literal(icmp))
                 .bind("rtt", SqlArrays.literal(rtt))
@@ -124,40 +159,60 @@ class ResultsRepository {
                 .bind("observed", SqlArrays.literal(observed))
                 .bind("states", SqlArrays.literal(states))
                 .bind("failures", SqlArrays.literal(failures))
-                .bind("since", SqlArrays.literal(since));
-        spec = configVersion == null ? spec.bindNull("version", String.class) : spec.bind("version", configVersion);
-        return spec.fetch().rowsUpdated().then();
+                .bind("since", SqlArrays.literal(since))
+                .fetch().rowsUpdated().then();
     }
 
-    /** The transitions among the writes: history, only when a state changed. */
-    Mono<Void> transitions(UUID tenant, String agent, List<Write> writes) {
-        List<Write> changed = writes.stream().filter(write -> write.next().transition()).toList();
-        if (changed.isEmpty()) {
+    /** The transitions among the sweeps' writes: history, only when a state changed. */
+    Mono<Void> transitions(List<Sweep> sweeps) {
+        List<String> tenants = new ArrayList<>();
+        List<String> agents = new ArrayList<>();
+        List<String> ips = new ArrayList<>();
+        List<String> froms = new ArrayList<>();
+        List<String> tos = new ArrayList<>();
+        List<String> ats = new ArrayList<>();
+        for (Sweep sweep : sweeps) {
+            for (Write write : sweep.writes()) {
+                if (write.next().transition()) {
+                    tenants.add(sweep.tenant().toString());
+                    agents.add(sweep.agent());
+                    ips.add(write.ip());
+                    froms.add(write.next().before().wireName());
+                    tos.add(write.next().state().wireName());
+                    ats.add(Long.toString(micros(write.next().since())));
+                }
+            }
+        }
+        if (ips.isEmpty()) {
             return Mono.empty();
         }
         return database.sql("""
                         INSERT INTO availability_transitions (tenant_id, agent_uid, ip, from_state, to_state, at)
-                        SELECT :tenant, :agent, t.ip, t.from_state, t.to_state, timestamptz 'epoch' + t.at::bigint * interval '1 microsecond'
-                          FROM unnest(:ips::text[], :froms::text[], :tos::text[], :ats::text[]) AS t(ip, from_state, to_state, at)""")
-                .bind("tenant", tenant)
-                .bind("agent", agent)
-                .bind("ips", SqlArrays.literal(changed.stream().map(Write::ip).toArray(String[]::new)))
-                .bind("froms", SqlArrays.literal(changed.stream().map(w -> w.next().before().wireName()).toArray(String[]::new)))
-                .bind("tos", SqlArrays.literal(changed.stream().map(w -> w.next().state().wireName()).toArray(String[]::new)))
-                .bind("ats", SqlArrays.literal(changed.stream().map(w -> Long.toString(micros(w.next().since()))).toArray(String[]::new)))
+                        SELECT t.tenant::uuid, t.agent, t.ip, t.from_state, t.to_state, timestamptz 'epoch' + t.at::bigint * interval '1 microsecond'
+                          FROM unnest(:tenants::text[], :agents::text[], :ips::text[], :froms::text[], :tos::text[], :ats::text[])
+                               AS t(tenant, agent, ip, from_state, to_state, at)""")
+                .bind("tenants", SqlArrays.literal(SqlArrays.text(tenants)))
+                .bind("agents", SqlArrays.literal(SqlArrays.text(agents)))
+                .bind("ips", SqlArrays.literal(SqlArrays.text(ips)))
+                .bind("froms", SqlArrays.literal(SqlArrays.text(froms)))
+                .bind("tos", SqlArrays.literal(SqlArrays.text(tos)))
+                .bind("ats", SqlArrays.literal(SqlArrays.text(ats)))
                 .fetch().rowsUpdated().then();
     }
 
     /**
-     * The agent's latest sweep: a batch of a newer sweep starts its counts, one of the same sweep
-     * adds to them, an older one changes nothing; the last batch completes it. Returns the tenant's
-     * slug (the metrics' label).
+     * Each agent's latest sweep: a batch of a newer sweep starts its counts, one of the same sweep
+     * adds to them, an older one changes nothing; the last batch completes it. A group holds at most
+     * one batch per agent (an upsert may not touch a row twice).
      */
-    Mono<String> sweep(UUID tenant, String agent, @Nullable String configVersion, Instant started, int hosts, int answered,
-                       boolean complete, Instant now) {
-        var spec = database.sql("""
+    Mono<Void> sweeps(List<Sweep> sweeps, Instant now) {
+        return database.sql("""
                         INSERT INTO agent_sweeps AS s (tenant_id, agent_uid, sweep_started_at, completed_at, config_version, hosts, answered, silent)
-                        VALUES (:tenant, :agent, :started, CASE WHEN :complete THEN :now::timestamptz END, :version, :hosts, :answered, :silent)
+                        SELECT b.tenant::uuid, b.agent, timestamptz 'epoch' + b.started::bigint * interval '1 microsecond',
+                               CASE WHEN b.complete::boolean THEN :now::timestamptz END, b.version, b.hosts::integer, b.answered::integer,
+                               b.hosts::integer - b.answered::integer
+                          FROM unnest(:tenants::text[], :agents::text[], :started::text[], :complete::text[], :versions::text[], :hosts::text[],
+                                      :answered::text[]) AS b(tenant, agent, started, complete, version, hosts, answered)
                         ON CONFLICT (tenant_id, agent_uid) DO UPDATE SET
                             hosts = CASE WHEN s.sweep_started_at = excluded.sweep_started_at THEN s.hosts + excluded.hosts ELSE excluded.hosts END,
                             answered = CASE WHEN s.sweep_started_at = excluded.sweep_started_at THEN s.answered + excluded.answered
@@ -167,36 +222,50 @@ class ResultsRepository {
                             completed_at = coalesce(excluded.completed_at,
                                                     CASE WHEN s.sweep_started_at = excluded.sweep_started_at THEN s.completed_at END),
                             config_version = excluded.config_version, sweep_started_at = excluded.sweep_started_at
-                          WHERE s.sweep_started_at <= excluded.sweep_started_at
-                        RETURNING (SELECT slug FROM tenants WHERE id = :tenant) AS slug""")
-                .bind("tenant", tenant)
-                .bind("agent", agent)
-                .bind("started", at(started))
-                .bind("complete", complete)
+                          WHERE s.sweep_started_at <= excluded.sweep_started_at""")
                 .bind("now", at(now))
-                .bind("hosts", hosts)
-                .bind("answered", answered)
-                .bind("silent", hosts - answered);
-        spec = configVersion == null ? spec.bindNull("version", String.class) : spec.bind("version", configVersion);
-        return spec.map((row, meta) -> row.get("slug", String.class)).one().defaultIfEmpty("");
+                .bind("tenants", SqlArrays.literal(sweeps.stream().map(sweep -> sweep.tenant().toString()).toArray(String[]::new)))
+                .bind("agents", SqlArrays.literal(sweeps.stream().map(Sweep::agent).toArray(String[]::new)))
+                .bind("started", SqlArrays.literal(sweeps.stream().map(sweep -> Long.toString(micros(sweep.startedAt()))).toArray(String[]::new)))
+                .bind("complete", SqlArrays.literal(sweeps.stream().map(sweep -> sweep.complete() ? "t" : "f").toArray(String[]::new)))
+                .bind("versions", SqlArrays.literal(sweeps.stream().map(Sweep::configVersion).toArray(String[]::new)))
+                .bind("hosts", SqlArrays.literal(sweeps.stream().map(sweep -> Integer.toString(sweep.writes().size())).toArray(String[]::new)))
+                .bind("answered", SqlArrays.literal(sweeps.stream().map(sweep -> Integer.toString(sweep.answered())).toArray(String[]::new)))
+                .fetch().rowsUpdated().then();
     }
 
     /**
-     * What a completed sweep no longer saw: the agent's observations of earlier sweeps, gone (the
-     * IPs left its config). Returns the IPs whose state was decided (their devices' availability
-     * may change).
+     * What the completed sweeps no longer saw: each agent's observations of its earlier sweeps,
+     * gone (the IPs left its config). Returns the hosts whose state was decided (their devices'
+     * availability may change).
      */
-    Mono<List<String>> forgetUnswept(UUID tenant, String agent, Instant started) {
+    Mono<List<Host>> forgetUnswept(List<Sweep> completed) {
+        if (completed.isEmpty()) {
+            return Mono.just(List.of());
+        }
         return database.sql("""
-                        DELETE FROM host_observations WHERE tenant_id = :tenant AND agent_uid = :agent AND sweep_started_at < :started
-                        RETURNING ip, state""")
-                .bind("tenant", tenant)
-                .bind("agent", agent)
-                .bind("started", at(started))
-                .map((row, meta) -> "unknown".equals(row.get("state", String.class)) ? "" : row.get("ip", String.class))
+                        WITH gone AS (
+                            DELETE FROM host_observations o
+                             USING unnest(:tenants::uuid[], :agents::text[], :started::text[]) AS c(tenant, agent, started)
+                             WHERE o.tenant_id = c.tenant AND o.agent_uid = c.agent
+                               AND o.sweep_started_at < timestamptz 'epoch' + c.started::bigint * interval '1 microsecond'
+                            RETURNING o.tenant_id, o.agent_uid, o.ip, o.state)
+                        SELECT tenant_id, agent_uid, ip FROM gone WHERE state <> 'unknown'""")
+                .bind("tenants", SqlArrays.literal(completed.stream().map(sweep -> sweep.tenant().toString()).toArray(String[]::new)))
+                .bind("agents", SqlArrays.literal(completed.stream().map(Sweep::agent).toArray(String[]::new)))
+                .bind("started", SqlArrays.literal(completed.stream().map(sweep -> Long.toString(micros(sweep.startedAt()))).toArray(String[]::new)))
+                .map((row, meta) -> new Host(row.get("tenant_id", UUID.class), row.get("agent_uid", String.class), row.get("ip", String.class)))
                 .all()
-                .filter(ip -> !ip.isEmpty())
                 .collectList();
+    }
+
+    /** The tenants' slugs (the metrics' label). */
+    Mono<Map<UUID, String>> slugs(Collection<UUID> tenants) {
+        return database.sql("SELECT id, slug FROM tenants WHERE id = ANY(:tenants)")
+                .bind("tenants", tenants.toArray(UUID[]::new))
+                .map((row, meta) -> Map.entry(row.get("id", UUID.class), row.get("slug", String.class)))
+                .all()
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 
     /** Ports as one text, joined by ';' (the statement splits it back into an array). */

@@ -110,10 +110,10 @@ public class SweepResultsRpc {
                 return configs.current(tenant, agentId).flatMap(config -> {
                     HostResults.Outcome outcome = HostResults.check(batch, targetsOf(config), clock.instant(), properties.limits());
                     Duration bound = properties.batchTimeout();
-                    return results.store(tenant, agentId, version, batch.getSweepComplete(), outcome)
+                    return results.store(new ResultsService.Batch(tenant, agentId, version, batch.getSweepComplete(), outcome))
                             // a database that stopped answering cannot fire its statement_timeout
                             .timeout(bound, Mono.error(() -> GatewayException.unavailable("batch " + Long.toUnsignedString(batch.getBatchSeq())
-                                    + " not stored within " + bound.toSeconds() + " s (FLEETGATE_RESULTS_BATCH_TIMEOUT); rolled back, resend it")))
+                                    + " not stored within " + bound.toSeconds() + " s (FLEETGATE_RESULTS_BATCH_TIMEOUT); resend it (a replay changes nothing)")))
                             .map(stored -> {
                                 metrics.committed(stored, outcome.rejections().size(), Duration.ofNanos(System.nanoTime() - started));
                                 return SweepResultsAck.newBuilder()

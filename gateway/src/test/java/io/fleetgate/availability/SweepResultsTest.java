@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -43,6 +44,8 @@ class SweepResultsTest extends GatewayTest {
     Housekeeping housekeeping;
     @Autowired
     MeterRegistry registry;
+    @Autowired
+    ResultsService results;
 
     private UUID tenant;
     private Onboarded sync;
@@ -162,6 +165,48 @@ class SweepResultsTest extends GatewayTest {
     }
 
     @Test
+    void batchesArrivingWhileTheWritersAreBusyShareOneTransactionAcrossAgentsAndTenantsEachWithItsOwnOutcome() throws Exception {
+        UUID other = createTenant("results-group");
+        Onboarded otherSync = onboardSyncService(other);
+        syncBatch(otherSync, createSource(other, otherSync.id(), Map.of("agent_uid", "t2-a", "default_ports", List.of(22))), 1,
+                device("t2-srv-a", "127.62.2.1", "00:1a:2b:62:02:01"));
+        syncBatch(otherSync, createSource(other, otherSync.id(), Map.of("agent_uid", "t2-b", "default_ports", List.of(22))), 2,
+                device("t2-srv-b", "127.62.3.1", "00:1a:2b:62:03:01"), device("t2-printer", "127.62.3.9", "00:1a:2b:62:03:09"));
+        String otherToken = agentToken(other);
+        List<SweepResultsAck> acks = new CopyOnWriteArrayList<>();
+        try (Connection lock = jdbc()) {
+            lock.setAutoCommit(false);
+            try (Statement statement = lock.createStatement()) {
+                statement.execute("LOCK TABLE agent_sweeps IN EXCLUSIVE MODE");
+            }
+            // both writers (FLEETGATE_RESULTS_WRITERS, 2) wait on the lock, each with one agent's batch
+            stream(token, batch("site-a", 1, true, host("127.62.0.1").setIcmpAvailable(true)), acks);
+            stream(otherToken, batch("t2-a", 1, true, host("127.62.2.1").setIcmpAvailable(true)), acks);
+            Await.until(Duration.ofSeconds(10), () -> count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") == 2);
+            stream(token, batch("site-b", 1, true, host("127.62.1.1").setIcmpAvailable(true), host("10.0.0.1")), acks);
+            stream(otherToken, batch("t2-b", 1, true, host("127.62.3.1").setIcmpAvailable(true), host("127.62.3.9")), acks);
+            Await.until(Duration.ofSeconds(10), () -> results.waiting() == 2);
+            lock.rollback();
+        }
+        Await.until(Duration.ofSeconds(10), () -> acks.size() == 4);
+        assertThat(acks).extracting(ack -> ack.getHostsAccepted() + "/" + ack.getHostsRejected()).containsExactlyInAnyOrder("1/0", "1/0", "1/1", "2/0");
+        String ours = " FROM agent_sweeps WHERE tenant_id IN ('" + tenant + "', '" + other + "') AND agent_uid ";
+        assertThat(queryValue("SELECT count(DISTINCT xmin::text)" + ours + "IN ('site-b', 't2-b')")).as("one transaction for both").isEqualTo(1L);
+        assertThat(queryValue("SELECT count(DISTINCT xmin::text)" + ours + "IN ('site-a', 't2-a', 'site-b')")).isEqualTo(3L);
+        assertThat(queryValue("SELECT string_agg(tenant_id || ' ' || agent_uid || ' ' || hosts || ' ' || answered, ', ' ORDER BY agent_uid)"
+                + ours + "IN ('site-b', 't2-b')")).isEqualTo(tenant + " site-b 1 1, " + other + " t2-b 2 1");
+        assertThat(queryValue("SELECT string_agg(agent_uid || ' ' || ip || ' ' || state, ', ' ORDER BY ip) FROM host_observations"
+                + " WHERE tenant_id = ?", other)).isEqualTo("t2-a 127.62.2.1 up, t2-b 127.62.3.1 up, t2-b 127.62.3.9 unknown");
+        assertThat(device(other, "127.62.3.1").path("availability").asString()).isEqualTo("available");
+        assertThat(device("127.62.1.1").path("availability").asString()).isEqualTo("available");
+    }
+
+    /** The batch sent on a stream of its own, its ack collected when it comes. */
+    private void stream(String credential, SweepResultsBatch batch, List<SweepResultsAck> acks) {
+        GrpcClients.reactor(channel(), credential).reportSweepResults(Flux.just(batch)).subscribe(acks::add);
+    }
+
+    @Test
     void onlyTheAgentsOwnTargetsOfItsOwnTenantAreTakenAndEachBadHostIsNamed() {
         List<SweepResultsAck> acks = send(token, batch("site-b", 1, true, host("127.62.1.1").setIcmpAvailable(true),
                 host("127.62.0.9").setIcmpAvailable(true), host("10.0.0.1"), host("127.62.1.1").addOpenPorts(99999)));
@@ -269,6 +314,10 @@ class SweepResultsTest extends GatewayTest {
 
     /** The device page of the device holding that IP. */
     private JsonNode device(String ip) {
+        return device(tenant, ip);
+    }
+
+    private JsonNode device(UUID tenant, String ip) {
         JsonNode page = get("/api/v1/devices?tenant_id=" + tenant + "&ip=" + ip);
         return get("/api/v1/devices/" + tenant + "/" + page.path("items").get(0).path("canonical_device_id").asString());
     }
