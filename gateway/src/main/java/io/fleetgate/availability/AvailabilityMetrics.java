@@ -22,8 +22,8 @@ import reactor.core.publisher.Mono;
 /**
  * Sweep results in metrics, labelled by tenant slug and never by host or agent: hosts by outcome
  * (answered, silent, rejected) and transitions as batches commit, the batch latency, open streams,
- * and {@code fleetgate_devices_availability} by state, counted in the database every
- * FLEETGATE_AVAILABILITY_METRICS_INTERVAL (every replica reports every tenant: aggregate with max).
+ * batches waiting for a transaction, and {@code fleetgate_devices_availability} by state, counted
+ * in the database every FLEETGATE_AVAILABILITY_METRICS_INTERVAL (every replica reports every tenant: aggregate with max).
  */
 @Component
 class AvailabilityMetrics extends PeriodicTask {
@@ -49,6 +49,11 @@ class AvailabilityMetrics extends PeriodicTask {
     void streams(Slots<?> streams) {
         Gauge.builder("fleetgate.sweep.results.streams.active", streams, Slots::open)
                 .description("ReportSweepResults streams open").register(registry);
+    }
+
+    void waiting(ResultsService results) {
+        Gauge.builder("fleetgate.sweep.results.waiting", results, ResultsService::waiting)
+                .description("results batches waiting for a transaction (FLEETGATE_RESULTS_WRITERS are storing others)").register(registry);
     }
 
     void committed(ResultsService.Stored stored, int rejected, Duration took) {

@@ -52,6 +52,7 @@ public class SweepResultsRpc {
         this.clock = clock;
         this.streams = new Slots<>(properties.maxStreams(), properties.maxStreamsPerTenant());
         metrics.streams(streams);
+        metrics.waiting(results);
     }
 
     public Flux<SweepResultsAck> report(Caller caller, Flux<SweepResultsBatch> batches) {

@@ -18,8 +18,8 @@ import reactor.core.publisher.MonoSink;
  * Group commit: items submitted while a write is running wait, and the next write takes all of
  * them at once (up to a weight), so that under load many small items share one transaction's
  * statements, round trips and commit, and alone an item is written at once. At most
- * {@code maxWrites} writes run at a time; two items of one key never share a write (the later one
- * waits for the next). A write that fails for a group of several items is retried item by item,
+ * {@code maxWrites} writes run at a time; an item waits while an item of its key is being written
+ * or already in the group (items of one key are written one after another, in their order). A write that fails for a group of several items is retried item by item,
  * so one item's failure is its own. Each item's caller gets its own result; a write is cancelled
  * only when every caller in it has cancelled.
  *
@@ -34,13 +34,15 @@ public final class GroupCommit<T, R> {
     private final int maxWeight;
     private final int maxWrites;
     private final ArrayDeque<Member> waiting = new ArrayDeque<>();
+    /** The keys of the items being written. */
+    private final Set<Object> keysWriting = new HashSet<>();
     private int running;
 
     /**
      * @param write     writes a group of items, returning each one's result in their order
      * @param weight    an item's weight (the rows it writes)
      * @param maxWeight the most a group weighs, unless it is a single heavier item
-     * @param key       items of one key are written in separate groups, in their order
+     * @param key       items of one key are written one after another, in their order
      * @param maxWrites writes running at once
      */
     public GroupCommit(Function<List<T>, Mono<List<R>>> write, ToIntFunction<T> weight, int maxWeight, Function<T, Object> key,
@@ -89,10 +91,9 @@ public final class GroupCommit<T, R> {
         }
     }
 
-    /** The waiting items a group takes, in their order: up to the weight bound, one per key, none cancelled. */
+    /** The waiting items a group takes, in their order: up to the weight bound, one per key not being written, none cancelled. */
     private List<Member> nextGroup() {
         List<Member> group = new ArrayList<>();
-        Set<Object> keys = new HashSet<>();
         int total = 0;
         for (Iterator<Member> it = waiting.iterator(); it.hasNext(); ) {
             Member member = it.next();
@@ -104,7 +105,7 @@ public final class GroupCommit<T, R> {
             if (!group.isEmpty() && total + itemWeight > maxWeight) {
                 break;
             }
-            if (!keys.add(key.apply(member.item))) {
+            if (!keysWriting.add(key.apply(member.item))) {
                 continue;
             }
             it.remove();
@@ -150,7 +151,7 @@ public final class GroupCommit<T, R> {
             synchronized (GroupCommit.this) {
                 members.forEach(member -> member.group = this);
             }
-            Mono<Void> work = write.apply(members.stream().map(member -> member.item).toList())
+            Mono<Void> work = written(members.stream().map(member -> member.item).toList())
                     .doOnNext(results -> {
                         for (int i = 0; i < members.size(); i++) {
                             members.get(i).sink.success(results.get(i));
@@ -161,6 +162,7 @@ public final class GroupCommit<T, R> {
             Disposable subscription = work.doFinally(signal -> {
                 synchronized (GroupCommit.this) {
                     running--;
+                    members.forEach(member -> keysWriting.remove(key.apply(member.item)));
                 }
                 drain();
             }).subscribe();
@@ -178,11 +180,15 @@ public final class GroupCommit<T, R> {
         private Mono<Void> oneByOne() {
             return Flux.fromIterable(members)
                     .filter(member -> !member.cancelled)
-                    .concatMap(member -> write.apply(List.of(member.item))
+                    .concatMap(member -> written(List.of(member.item))
                             .doOnNext(results -> member.sink.success(results.get(0)))
                             .then()
                             .onErrorResume(error -> fail(member, error)))
                     .then();
+        }
+
+        private Mono<List<R>> written(List<T> items) {
+            return write.apply(items).switchIfEmpty(Mono.error(() -> new IllegalStateException("a group's write ended without its results")));
         }
 
         private Mono<Void> fail(Member member, Throwable error) {

@@ -88,17 +88,23 @@ class GroupCommitTest {
     }
 
     @Test
-    void atMostTheBoundOfWritesRunAtOnce() {
+    void atMostTheBoundOfWritesRunAtOnceAndAnItemWaitsWhileOneOfItsKeyIsWritten() {
         GroupCommit<String, String> commit = commit(100, 2);
         List<String> results = new ArrayList<>();
         submit(commit, "a:1", results);
+        submit(commit, "a:2", results);
+        assertThat(writes).as("the second writer is free, but a:1 is being written").extracting(Write::items).containsExactly(List.of("a:1"));
         submit(commit, "b:1", results);
         submit(commit, "c:1", results);
         submit(commit, "d:1", results);
         assertThat(writes).extracting(Write::items).containsExactly(List.of("a:1"), List.of("b:1"));
         writes.get(1).finish();
         assertThat(writes).extracting(Write::items).containsExactly(List.of("a:1"), List.of("b:1"), List.of("c:1", "d:1"));
-        assertThat(results).containsExactly("B:1");
+        writes.get(0).finish();
+        writes.get(2).finish();
+        assertThat(writes).extracting(Write::items).containsExactly(List.of("a:1"), List.of("b:1"), List.of("c:1", "d:1"), List.of("a:2"));
+        writes.get(3).finish();
+        assertThat(results).containsExactly("B:1", "A:1", "C:1", "D:1", "A:2");
     }
 
     @Test
