@@ -3,6 +3,7 @@ package io.fleetgate.changes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetgate.test.GatewayTest;
+import io.fleetgate.test.Plans;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,7 +21,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** What a change of agents' configs writes down, and what that costs in a big fleet. */
 class ChangePublisherTest extends GatewayTest {
@@ -69,39 +69,16 @@ class ChangePublisherTest extends GatewayTest {
         for (String planMode : List.of("force_generic_plan", "force_custom_plan")) {
             JsonNode plan = explain(planMode, tenant, named);
             assertThat(plan.path("Plan").path("Plans").get(0).path("Actual Rows").asLong()).as(planMode).isEqualTo(2_000);
-            assertThat(rowsRemoved(plan.path("Plan"))).as(planMode + ": rows read and thrown away\n" + plan.toPrettyString()).isZero();
+            assertThat(Plans.rowsRemoved(plan.path("Plan"))).as(planMode + ": rows read and thrown away\n" + plan.toPrettyString()).isZero();
         }
     }
 
     /** The statement's plan as it ran (rolled back), with its parameters bound as the gateway binds them. */
     private static JsonNode explain(String planMode, UUID tenant, String named) throws Exception {
         String sql = ChangePublisher.MARK_AGENTS.replace(":at", "$1").replace(":agents", "$2").replace(":tenant", "$3");
-        try (Connection db = jdbc(); Statement statement = db.createStatement()) {
-            db.setAutoCommit(false);
-            statement.execute("SET LOCAL plan_cache_mode = " + planMode);
-            statement.execute("PREPARE mark (timestamptz, text, uuid) AS " + sql);
-            // EXPLAIN EXECUTE takes no bind parameters; the list and the id are made here, not read
-            try (ResultSet rows = statement.executeQuery("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE mark (now(), '" + named + "', '" + tenant + "')")) {
-                rows.next();
-                return JsonMapper.shared().readTree(rows.getString(1)).get(0);
-            } finally {
-                db.rollback();
-            }
+        try (Connection db = jdbc()) {
+            return Plans.explain(db, planMode, sql, "timestamptz, text, uuid", "now(), '" + named + "', '" + tenant + "'");
         }
-    }
-
-    /** Rows a node of the plan, or any below it, read and then discarded by a filter or a recheck. */
-    private static long rowsRemoved(JsonNode node) {
-        long removed = 0;
-        for (var field : node.properties()) {
-            if (field.getKey().startsWith("Rows Removed by")) {
-                removed += field.getValue().asLong();
-            }
-        }
-        for (JsonNode child : node.path("Plans")) {
-            removed += rowsRemoved(child);
-        }
-        return removed;
     }
 
     private static void insertAgents(UUID tenant, List<String> agents) throws SQLException {
