@@ -166,14 +166,17 @@ public final class GroupCommit<T, R> {
                 }
                 drain();
             }).subscribe();
+            boolean abandonedMeanwhile;
             synchronized (GroupCommit.this) {
                 writing = subscription;
-                if (abandoned) {
-                    subscription.dispose();
-                }
+                abandonedMeanwhile = abandoned;
             }
-            // every caller may have gone before the write was subscribed
-            memberCancelled();
+            if (abandonedMeanwhile) {
+                subscription.dispose();
+            } else {
+                // every caller may have gone before the group named them its members
+                memberCancelled();
+            }
         }
 
         /** The group failed as a whole: each item alone, so that only the item that fails reports it. */
@@ -188,7 +191,9 @@ public final class GroupCommit<T, R> {
         }
 
         private Mono<List<R>> written(List<T> items) {
-            return write.apply(items).switchIfEmpty(Mono.error(() -> new IllegalStateException("a group's write ended without its results")));
+            // deferred: a write that throws instead of returning fails its items rather than the caller that drained
+            return Mono.defer(() -> write.apply(items))
+                    .switchIfEmpty(Mono.error(() -> new IllegalStateException("a group's write ended without its results")));
         }
 
         private Mono<Void> fail(Member member, Throwable error) {

@@ -146,6 +146,20 @@ class GroupCommitTest {
     }
 
     @Test
+    void aWriteThatThrowsFailsItsItemsAndFreesItsSlot() {
+        GroupCommit<String, String> commit = new GroupCommit<>(items -> {
+            if (items.contains("boom:1")) {
+                throw new IllegalStateException("boom");
+            }
+            return Mono.just(items.stream().map(String::toUpperCase).toList());
+        }, item -> 1, 10, item -> item, 1);
+        List<String> results = new ArrayList<>();
+        submit(commit, "boom:1", results);
+        submit(commit, "a:1", results);
+        assertThat(results).containsExactly("error boom", "A:1");
+    }
+
+    @Test
     void refusesBoundsThatCouldNeverWrite() {
         assertThatThrownBy(() -> new GroupCommit<String, String>(items -> Mono.just(items), item -> 1, 10, item -> item, 0))
                 .isInstanceOf(IllegalArgumentException.class);
