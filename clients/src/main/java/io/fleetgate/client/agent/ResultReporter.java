@@ -69,6 +69,11 @@ final class ResultReporter implements AutoCloseable {
         return dropped.get();
     }
 
+    /** Whether the gateway answered UNIMPLEMENTED: results are no longer sent to it. */
+    boolean gatewayLacksTheCall() {
+        return unsupported.get();
+    }
+
     private Mono<Void> deliver(SweepResult sweep) {
         List<HostResult> hosts = sweep.targets().stream().filter(target -> !"network".equals(target.source()))
                 .map(ResultReporter::hostResult).toList();
