@@ -56,7 +56,7 @@ class ResultsService {
         this.transaction = transaction;
         this.clock = clock;
         this.downAfter = availabilityProperties.downAfter();
-        // a group weighs its hosts, up to one full batch's worth; one agent's batches go in separate groups
+        // a group weighs its hosts, up to one full batch's worth; one agent's batches are stored one after another
         this.groups = new GroupCommit<>(this::storeGroup, batch -> batch.outcome().accepted().size(), properties.maxHostsPerBatch(),
                 batch -> new Agent(batch.tenant(), batch.agent()), properties.writers());
     }
