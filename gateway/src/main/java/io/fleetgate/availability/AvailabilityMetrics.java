@@ -23,7 +23,8 @@ import reactor.core.publisher.Mono;
  * Sweep results in metrics, labelled by tenant slug and never by host or agent: hosts by outcome
  * (answered, silent, rejected) and transitions as batches commit, the batch latency, open streams,
  * batches waiting for a transaction, and {@code fleetgate_devices_availability} by state, counted
- * in the database every FLEETGATE_AVAILABILITY_METRICS_INTERVAL (every replica reports every tenant: aggregate with max).
+ * in the database every FLEETGATE_AVAILABILITY_METRICS_INTERVAL (every replica reports every
+ * tenant: aggregate with max).
  */
 @Component
 class AvailabilityMetrics extends PeriodicTask {
