@@ -19,4 +19,11 @@ class SessionSettingsTest extends GatewayTest {
         assertThat(database.sql("SHOW jit").map((row, meta) -> row.get(0, String.class)).one().block(Duration.ofSeconds(10)))
                 .isEqualTo("off");
     }
+
+    @Test
+    void statementsStartNoParallelWorkers() {
+        assertThat(database.sql("SHOW max_parallel_workers_per_gather").map((row, meta) -> row.get(0, String.class)).one()
+                .block(Duration.ofSeconds(10)))
+                .isEqualTo("0");
+    }
 }
