@@ -105,7 +105,8 @@ public class ConfigWatchRpc implements SmartLifecycle {
             if (watch.dueAt <= now) {
                 watch.dueAt = now + keepAlive.toMillis();
                 if (watch.out.ready()) {
-                    configs.current(watch.tenant, watch.agent).subscribe(watch::keepAlive, watch::fail);
+                    // in turn: nobody waits on a keep-alive, and a storm's rebuild brings the push anyway
+                    configs.currentInTurn(watch.tenant, watch.agent).subscribe(watch::keepAlive, watch::fail);
                 }
             }
         }

@@ -181,7 +181,8 @@ class KvSweepPublisher implements SmartLifecycle {
 
     private Mono<Void> publish(KeyValue kv, AgentDirectory.AgentKey agent) {
         String key = KvKeys.of(properties.keyTemplate(), agent.tenant().toString(), agent.agent());
-        return configs.current(agent.tenant(), agent.agent()).flatMap(config -> {
+        // in turn: nobody waits on a publication, and it must not push agents' polls back in a storm
+        return configs.currentInTurn(agent.tenant(), agent.agent()).flatMap(config -> {
             if (config.version().equals(published.get(key)) || config.version().equals(refused.get(key))) {
                 return Mono.empty();
             }

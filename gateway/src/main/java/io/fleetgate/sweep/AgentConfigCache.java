@@ -8,7 +8,15 @@ import reactor.core.publisher.Mono;
 /** What GetConfig and WatchConfig ask of the sweep capability: an agent's current config, once or as it changes. */
 public interface AgentConfigCache {
 
+    /** The agent's current config, for a caller waiting for it: built ahead of background work when it has to be. */
     Mono<AgentConfig> current(UUID tenant, String agentUid);
+
+    /**
+     * The agent's current config, for work nobody waits on (a watch's keep-alive, a publication):
+     * built in its turn behind the callers' builds, and never moving a queued build ahead. During
+     * a storm of rebuilds it comes when the agent's rebuild does.
+     */
+    Mono<AgentConfig> currentInTurn(UUID tenant, String agentUid);
 
     /**
      * The agent's current config if memory holds it (and the change feed that keeps memory current

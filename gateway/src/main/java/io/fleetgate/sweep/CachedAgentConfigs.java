@@ -81,11 +81,20 @@ class CachedAgentConfigs implements AgentConfigCache {
 
     @Override
     public Mono<AgentConfig> current(UUID tenant, String agentUid) {
+        return current(tenant, agentUid, true);
+    }
+
+    @Override
+    public Mono<AgentConfig> currentInTurn(UUID tenant, String agentUid) {
+        return current(tenant, agentUid, false);
+    }
+
+    private Mono<AgentConfig> current(UUID tenant, String agentUid, boolean urgent) {
         if (!feed.isLive()) {
-            return buildQueue.submit(() -> build(tenant, agentUid), true).result();
+            return buildQueue.submit(() -> build(tenant, agentUid), urgent).result();
         }
         AgentConfig cached = cached(tenant, agentUid);
-        return cached != null ? Mono.just(cached) : startBuild(new Key(tenant, agentUid), true);
+        return cached != null ? Mono.just(cached) : startBuild(new Key(tenant, agentUid), urgent);
     }
 
     @Override
@@ -114,7 +123,9 @@ class CachedAgentConfigs implements AgentConfigCache {
     /**
      * Starts (or joins) the agent's build. A caller waiting for its answer ({@code urgent}) goes
      * ahead of the rebuilds a change started for watchers, and moves a queued one it joins ahead
-     * too: an agent polling during a storm is not stuck behind 100,000 background rebuilds.
+     * too: an agent polling during a storm is not stuck behind 100,000 background rebuilds. Work
+     * nobody waits on must not be urgent: the watches' keep-alives were, and within one keep-alive
+     * interval of a storm they had moved every watcher's rebuild ahead, polls queued behind them all.
      */
     private Mono<AgentConfig> startBuild(Key key, boolean urgent) {
         Build build = new Build();

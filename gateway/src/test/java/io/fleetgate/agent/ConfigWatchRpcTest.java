@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,16 @@ class ConfigWatchRpcTest {
         rpc.tick();
         assertThat(stream.last().getConfigVersion()).isEqualTo("v2");
         assertThat(stream.last().getNotModified()).isFalse();
+    }
+
+    @Test
+    void aKeepAliveAsksForTheConfigInTurnNotAsACallerWaitingForIt() {
+        configs.now.set(config("v1"));
+        rpc.open(AGENT, request("v1", ""), new Stream());
+        assertThat(configs.inTurn).as("the first answer: the agent waits for it").hasValue(0);
+        clock.advance(POLL);
+        rpc.tick();
+        assertThat(configs.inTurn).as("a keep-alive must not move a storm's queued rebuild ahead of the polls").hasValue(1);
     }
 
     @Test
@@ -198,10 +209,18 @@ class ConfigWatchRpcTest {
     private static final class Configs implements AgentConfigCache {
 
         final AtomicReference<AgentConfig> now = new AtomicReference<>();
+        /** Configs asked for in turn, as work nobody waits on. */
+        final AtomicInteger inTurn = new AtomicInteger();
         final List<Consumer<AgentConfig>> listeners = new CopyOnWriteArrayList<>();
 
         @Override
         public Mono<AgentConfig> current(UUID tenant, String agentUid) {
+            return Mono.fromSupplier(now::get);
+        }
+
+        @Override
+        public Mono<AgentConfig> currentInTurn(UUID tenant, String agentUid) {
+            inTurn.incrementAndGet();
             return Mono.fromSupplier(now::get);
         }
 

@@ -217,6 +217,30 @@ class CachedAgentConfigsTest {
     }
 
     @Test
+    void workNobodyWaitsOnJoinsAQueuedRebuildWithoutMovingItAhead() {
+        CachedAgentConfigs cache = cache(1000, 1000, DataSize.ofMegabytes(1), 1);
+        List<String> watched = List.of("w1", "w2", "w3", "w4");
+        for (String agent : watched) {
+            cache.watch(TENANT, agent, config -> { });
+            version(cache, TENANT, agent);
+        }
+        version(cache, TENANT, "poller");
+        loader.reads.clear();
+        loader.hold();
+        List<String> named = new ArrayList<>(watched);
+        named.add("poller");
+        feed.emit(new Change.AgentsChanged(TENANT, named)); // w1 reads (held), w2..w4 queue behind it
+        var keepAlive = cache.currentInTurn(TENANT, "w4").toFuture(); // a watch's keep-alive, come due
+        StepVerifier.create(cache.current(TENANT, "poller"))
+                .then(loader::releaseAll)
+                .expectNextCount(1)
+                .verifyComplete();
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> loader.reads.size() == 5 && keepAlive.isDone());
+        assertThat(loader.reads).as("w4's rebuild stays in its turn; the poll still goes first").containsExactly("w1", "poller", "w2", "w3", "w4");
+        assertThat(loader.loads("w4")).as("the keep-alive shared the watcher's rebuild").isEqualTo(2);
+    }
+
+    @Test
     void aWatcherReceivesItsRebuiltConfigWithoutAsking() {
         CachedAgentConfigs cache = cache(100, 100);
         List<String> seen = new CopyOnWriteArrayList<>();
