@@ -196,18 +196,7 @@ class CachedAgentConfigsTest {
 
     @Test
     void aPollDuringAStormGoesAheadOfTheWatchersRebuilds() {
-        CachedAgentConfigs cache = cache(1000, 1000, DataSize.ofMegabytes(1), 1);
-        List<String> watched = List.of("w1", "w2", "w3", "w4");
-        for (String agent : watched) {
-            cache.watch(TENANT, agent, config -> { });
-            version(cache, TENANT, agent);
-        }
-        version(cache, TENANT, "poller");
-        loader.reads.clear();
-        loader.hold();
-        List<String> named = new ArrayList<>(watched);
-        named.add("poller");
-        feed.emit(new Change.AgentsChanged(TENANT, named)); // w1 reads (held), w2..w4 queue behind it
+        CachedAgentConfigs cache = aStormWithW1Reading();
         StepVerifier.create(cache.current(TENANT, "poller"))
                 .then(loader::releaseAll)
                 .expectNextCount(1)
@@ -218,18 +207,7 @@ class CachedAgentConfigsTest {
 
     @Test
     void workNobodyWaitsOnJoinsAQueuedRebuildWithoutMovingItAhead() {
-        CachedAgentConfigs cache = cache(1000, 1000, DataSize.ofMegabytes(1), 1);
-        List<String> watched = List.of("w1", "w2", "w3", "w4");
-        for (String agent : watched) {
-            cache.watch(TENANT, agent, config -> { });
-            version(cache, TENANT, agent);
-        }
-        version(cache, TENANT, "poller");
-        loader.reads.clear();
-        loader.hold();
-        List<String> named = new ArrayList<>(watched);
-        named.add("poller");
-        feed.emit(new Change.AgentsChanged(TENANT, named)); // w1 reads (held), w2..w4 queue behind it
+        CachedAgentConfigs cache = aStormWithW1Reading();
         var keepAlive = cache.currentInTurn(TENANT, "w4").toFuture(); // a watch's keep-alive, come due
         StepVerifier.create(cache.current(TENANT, "poller"))
                 .then(loader::releaseAll)
@@ -255,6 +233,23 @@ class CachedAgentConfigsTest {
         watch.close();
         feed.emit(new Change.AgentsChanged(TENANT, List.of("a1")));
         assertThat(loader.loads("a1")).as("a watch that ended costs no build").isEqualTo(3);
+    }
+
+    /** One build at a time; a change to four watched agents and a poller: w1's rebuild reads (held), w2..w4 queue behind it. */
+    private CachedAgentConfigs aStormWithW1Reading() {
+        CachedAgentConfigs cache = cache(1000, 1000, DataSize.ofMegabytes(1), 1);
+        List<String> watched = List.of("w1", "w2", "w3", "w4");
+        for (String agent : watched) {
+            cache.watch(TENANT, agent, config -> { });
+            version(cache, TENANT, agent);
+        }
+        version(cache, TENANT, "poller");
+        loader.reads.clear();
+        loader.hold();
+        List<String> named = new ArrayList<>(watched);
+        named.add("poller");
+        feed.emit(new Change.AgentsChanged(TENANT, named));
+        return cache;
     }
 
     private long oneConfigWeight() {
