@@ -14,6 +14,9 @@ import io.fleetgate.test.Await;
 import io.fleetgate.test.GatewayTest;
 import io.fleetgate.test.GrpcClients;
 import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +40,9 @@ class SyncDevicesTest extends GatewayTest {
 
     @Autowired
     Changes feed;
+
+    @Autowired
+    MeterRegistry meters;
 
     private UUID tenant;
     private Onboarded sync;
@@ -170,6 +176,40 @@ class SyncDevicesTest extends GatewayTest {
         assertThat(responses).extracting(SyncDevicesResponse::getBatchSeq)
                 .containsExactlyElementsOf(IntStream.rangeClosed(1, 40).mapToObj(seq -> seq * 10L).toList());
         assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ?", tenant)).isEqualTo(40);
+    }
+
+    @Test
+    void aBatchArrivingWhileTheOneBeforeIsStoredWaitsItsTurnAndItsRejectionsCountOnce() throws Exception {
+        Sinks.Many<SyncDevicesRequest> requests = Sinks.many().unicast().onBackpressureBuffer();
+        List<SyncDevicesResponse> responses = new CopyOnWriteArrayList<>();
+        Disposable call = GrpcClients.reactor(channel(), sync.credential()).syncDevices(requests.asFlux()).subscribe(responses::add);
+        double rejectedBefore;
+        try (Connection lock = jdbc(); Statement statement = lock.createStatement()) {
+            requests.tryEmitNext(batch(1, source, device("turn-1", "127.0.8.1")));
+            awaitSize(responses, 1); // the stream knows its source now: the batches after it are checked as they arrive
+            rejectedBefore = rejectedInvalidIps();
+            lock.setAutoCommit(false);
+            statement.execute("SELECT 1 FROM integration_sources WHERE id = '" + source + "' FOR UPDATE");
+            requests.tryEmitNext(batch(2, source, device("turn-2", "127.0.8.2")));
+            Await.until(Duration.ofSeconds(10), () -> rows("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    + " AND query LIKE '%UPDATE integration_sources%'") == 1);
+            requests.tryEmitNext(batch(3, source, device("turn-3", "127.0.8.3"), device("turn-bad", "not-an-ip")));
+            Thread.sleep(300);
+            assertThat(responses).hasSize(1);
+            lock.commit();
+            awaitSize(responses, 3);
+        } finally {
+            call.dispose();
+        }
+        assertThat(responses).extracting(SyncDevicesResponse::getBatchSeq).containsExactly(1L, 2L, 3L);
+        assertThat(responses.get(2).getDevicesRejected()).isEqualTo(1);
+        assertThat(responses.get(2).getRejections(0).getDeviceId()).isEqualTo("turn-bad");
+        assertThat(rejectedInvalidIps()).isEqualTo(rejectedBefore + 1);
+        assertThat(rows("SELECT count(*) FROM discovered_devices WHERE tenant_id = ?", tenant)).isEqualTo(3);
+    }
+
+    private double rejectedInvalidIps() {
+        return meters.counter("fleetgate.devices.rejected", "reason", RejectionReason.INVALID_IP_ADDRESS.code()).count();
     }
 
     @Test
