@@ -231,6 +231,14 @@ final class GatewayUnderTest implements AutoCloseable {
     }
 
     /** A value of the gateway's Prometheus output (summed over matching lines), or NaN. */
+    /** The first column of the first row of a query on the gateway's database, as a number. */
+    long queryLong(String sql) throws Exception {
+        try (Connection c = postgres.connect(database); var rows = c.createStatement().executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
     double metric(String prefix) throws Exception {
         String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();

@@ -91,7 +91,7 @@ final class IngestBenchmark {
             Duration took = GatewayUnderTest.since(start);
             sampler.dispose();
             double rate = devices / (took.toNanos() / 1e9);
-            long stored = count(gateway, "SELECT count(*) FROM discovered_devices WHERE tenant_id = '" + bench.tenant() + "'");
+            long stored = gateway.queryLong("SELECT count(*) FROM discovered_devices WHERE tenant_id = '" + bench.tenant() + "'");
             System.out.printf("gateway:  %,d devices in %.1f s = %,.0f devices/s; batch latency p50 %.1f ms, p99 %.1f ms (%d batches)%n",
                     devices, took.toMillis() / 1000.0, rate, latencies.percentileMs(50), latencies.percentileMs(99), latencies.count());
             System.out.printf("          stored rows %,d; gateway alive %s; peak heap %.0f MiB; peak RSS %.0f MiB%n",
@@ -108,7 +108,7 @@ final class IngestBenchmark {
                 Duration took2 = GatewayUnderTest.since(start2);
                 System.out.printf("re-sync:  %,d devices in %.1f s = %,.0f devices/s; batch latency p50 %.1f ms, p99 %.1f ms%n",
                         devices, took2.toMillis() / 1000.0, devices / (took2.toNanos() / 1e9), again.percentileMs(50), again.percentileMs(99));
-                if (count(gateway, "SELECT count(*) FROM discovered_devices WHERE tenant_id = '" + bench.tenant() + "'") != devices) {
+                if (gateway.queryLong("SELECT count(*) FROM discovered_devices WHERE tenant_id = '" + bench.tenant() + "'") != devices) {
                     throw new IllegalStateException("the re-sync created rows");
                 }
             }
@@ -373,13 +373,6 @@ final class IngestBenchmark {
     private static void execute(GatewayUnderTest gateway, String sql) throws Exception {
         try (Connection c = gateway.postgres.connect(gateway.database)) {
             c.createStatement().execute(sql);
-        }
-    }
-
-    private static long count(GatewayUnderTest gateway, String sql) throws Exception {
-        try (Connection c = gateway.postgres.connect(gateway.database); var rows = c.createStatement().executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
         }
     }
 }

@@ -78,9 +78,9 @@ final class ResultsBenchmark {
             Instant t0 = Instant.now().minusSeconds(rounds * 300L);
             Latencies latencies = new Latencies();
             AtomicLong rejected = new AtomicLong();
-            long history0 = count(gateway, "SELECT count(*) FROM availability_transitions");
+            long history0 = gateway.queryLong("SELECT count(*) FROM availability_transitions");
             String commits = "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()";
-            long commits0 = count(gateway, commits);
+            long commits0 = gateway.queryLong(commits);
             long historyAfterFirst = 0;
             double firstRoundSeconds = 0;
             start = System.nanoTime();
@@ -99,14 +99,14 @@ final class ResultsBenchmark {
                         .blockLast();
                 if (round == 0) {
                     firstRoundSeconds = GatewayUnderTest.since(roundStart).toNanos() / 1e9;
-                    historyAfterFirst = count(gateway, "SELECT count(*) FROM availability_transitions");
+                    historyAfterFirst = gateway.queryLong("SELECT count(*) FROM availability_transitions");
                 }
             }
             double seconds = GatewayUnderTest.since(start).toNanos() / 1e9;
             long results = (long) agents * hosts * rounds;
             // every transaction of the database in the meantime, the gateway's other work included: an upper bound
-            long committed = count(gateway, commits) - commits0;
-            long historySteady = count(gateway, "SELECT count(*) FROM availability_transitions") - historyAfterFirst;
+            long committed = gateway.queryLong(commits) - commits0;
+            long historySteady = gateway.queryLong("SELECT count(*) FROM availability_transitions") - historyAfterFirst;
             double rate = results / seconds;
             System.out.printf("gateway:  %,d host results in %.1f s = %,.0f host results/s (first round %,.0f/s, the %d steady rounds %,.0f/s);"
                             + " batch p50 %.1f ms, p99 %.1f ms; %,d rejected%n", results, seconds, rate,
@@ -128,8 +128,8 @@ final class ResultsBenchmark {
             System.out.printf("COPY:     %,.0f rows/s of the same observation rows into scratch copies of host_observations%n", copyRate);
             System.out.printf("ratio:    gateway / COPY = %.0f %%%n", 100 * rate / copyRate);
             // read after COPY: a backend reports its table statistics up to seconds after its transactions
-            long updates = count(gateway, "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'host_observations'");
-            long hot = count(gateway, "SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'host_observations'");
+            long updates = gateway.queryLong("SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'host_observations'");
+            long hot = gateway.queryLong("SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'host_observations'");
             System.out.printf("postgres: %,d updates of host_observations, %.0f %% of them HOT (no index entry written)%n", updates,
                     updates == 0 ? 0.0 : 100.0 * hot / updates);
 
@@ -250,12 +250,5 @@ final class ResultsBenchmark {
         Metadata auth = new Metadata();
         auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
         return ReactorAgentGatewayServiceGrpc.newReactorStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
-    }
-
-    private static long count(GatewayUnderTest gateway, String sql) throws Exception {
-        try (Connection c = gateway.postgres.connect(gateway.database); var rows = c.createStatement().executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
-        }
     }
 }
