@@ -186,12 +186,12 @@ class SyncDevicesTest extends GatewayTest {
         double rejectedBefore;
         try (Connection lock = jdbc(); Statement statement = lock.createStatement()) {
             requests.tryEmitNext(batch(1, source, device("turn-1", "127.0.8.1")));
-            awaitSize(responses, 1); // the stream knows its source now: the batches after it are checked as they arrive
+            awaitSize(responses, 1); // the stream knows its source now
             rejectedBefore = rejectedInvalidIps();
             lock.setAutoCommit(false);
             statement.execute("SELECT 1 FROM integration_sources WHERE id = '" + source + "' FOR UPDATE");
             requests.tryEmitNext(batch(2, source, device("turn-2", "127.0.8.2")));
-            Await.until(Duration.ofSeconds(10), () -> rows("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            Await.until(Duration.ofSeconds(10), () -> rows("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
                     + " AND query LIKE '%UPDATE integration_sources%'") == 1);
             requests.tryEmitNext(batch(3, source, device("turn-3", "127.0.8.3"), device("turn-bad", "not-an-ip")));
             Thread.sleep(300);
