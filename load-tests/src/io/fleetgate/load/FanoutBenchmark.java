@@ -163,10 +163,7 @@ final class FanoutBenchmark {
             agentsApi(gateway, tenant, agents + 1);
             // what poll recording did to the agents table: an update that is not HOT writes an index
             // entry too, and a table that grows makes every scan of a tenant's agents longer
-            long updates = gateway.queryLong("SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'agents'");
-            long hot = gateway.queryLong("SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'agents'");
-            System.out.printf("postgres: %,d updates of agents, %.0f %% of them HOT (no index entry written); the table %,d MiB%n", updates,
-                    updates == 0 ? 0.0 : 100.0 * hot / updates, gateway.queryLong("SELECT pg_table_size('agents')") >> 20);
+            System.out.println("postgres: " + gateway.updatesOf("agents"));
             channel.shutdownNow();
         }
     }

@@ -230,7 +230,6 @@ final class GatewayUnderTest implements AutoCloseable {
         return (String) ((Map<String, Object>) rest("POST", "/api/v1/tenants/" + tenant + "/agent-tokens", null)).get("token");
     }
 
-    /** A value of the gateway's Prometheus output (summed over matching lines), or NaN. */
     /** The first column of the first row of a query on the gateway's database, as a number. */
     long queryLong(String sql) throws Exception {
         try (Connection c = postgres.connect(database); var rows = c.createStatement().executeQuery(sql)) {
@@ -239,6 +238,20 @@ final class GatewayUnderTest implements AutoCloseable {
         }
     }
 
+    /**
+     * A table's updates so far, the share of them HOT (no index entry written) and its size: what
+     * rewriting rows in place did to it. A backend reports its statistics up to seconds after its
+     * transactions, so read it a while after the writes.
+     */
+    String updatesOf(String table) throws Exception {
+        String stats = "FROM pg_stat_user_tables WHERE relname = '" + table + "'";
+        long updates = queryLong("SELECT n_tup_upd " + stats);
+        long hot = queryLong("SELECT n_tup_hot_upd " + stats);
+        return String.format("%,d updates of %s, %.0f %% of them HOT (no index entry written); the table %,d MiB", updates, table,
+                updates == 0 ? 0.0 : 100.0 * hot / updates, queryLong("SELECT pg_table_size('" + table + "')") >> 20);
+    }
+
+    /** A value of the gateway's Prometheus output (summed over matching lines), or NaN. */
     double metric(String prefix) throws Exception {
         String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();

@@ -128,10 +128,7 @@ final class ResultsBenchmark {
             System.out.printf("COPY:     %,.0f rows/s of the same observation rows into scratch copies of host_observations%n", copyRate);
             System.out.printf("ratio:    gateway / COPY = %.0f %%%n", 100 * rate / copyRate);
             // read after COPY: a backend reports its table statistics up to seconds after its transactions
-            long updates = gateway.queryLong("SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'host_observations'");
-            long hot = gateway.queryLong("SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'host_observations'");
-            System.out.printf("postgres: %,d updates of host_observations, %.0f %% of them HOT (no index entry written)%n", updates,
-                    updates == 0 ? 0.0 : 100.0 * hot / updates);
+            System.out.println("postgres: " + gateway.updatesOf("host_observations"));
 
             if (floodBatches > 0) {
                 flood(gateway, syncStub, agentStub, source, floodBatches);
