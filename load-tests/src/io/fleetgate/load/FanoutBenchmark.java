@@ -55,6 +55,7 @@ final class FanoutBenchmark {
         int bigTargets = (int) options.number("big", 1000);
         int concurrency = (int) options.number("concurrency", 64);
         Duration phase = Duration.ofSeconds(options.number("phase-seconds", 10));
+        int pairs = (int) options.number("throughput-rounds", 4);
         Duration poll = Duration.ofSeconds(options.number("poll-seconds", 30));
         Duration fleetRun = Duration.ofSeconds(options.number("fleet-seconds", 90));
         double changeFraction = options.decimal("change-fraction", 0.01);
@@ -114,25 +115,29 @@ final class FanoutBenchmark {
             System.out.printf("          %,d agents have their configs; the big one %,d targets, %,d bytes%n", agents,
                     big.getSweep().getDeviceTargetsCount(), big.getSerializedSize());
 
-            // 1. throughput, alternated: health, not_modified, health, not_modified
+            // 1. throughput, alternated: health, not_modified, health, not_modified, ... (the machine's
+            // speed drifts within a run: pairs of rounds side by side, and the ratio over all of them)
             HealthCheckRequest check = HealthCheckRequest.getDefaultInstance();
             List<ClosedLoop.Result> healthRuns = new ArrayList<>();
             List<ClosedLoop.Result> notModifiedRuns = new ArrayList<>();
             ClosedLoop.run(concurrency, Duration.ofSeconds(3), n -> health.check(check)); // warm-up
             ClosedLoop.run(concurrency, Duration.ofSeconds(3), n -> agentsStub.getConfig(known(n, agents, versions)));
             double fullBefore = gateway.metric(FULL_ANSWERS);
-            for (int round = 0; round < 2; round++) {
+            for (int round = 0; round < pairs; round++) {
                 healthRuns.add(ClosedLoop.run(concurrency, phase, n -> health.check(check)));
                 notModifiedRuns.add(ClosedLoop.run(concurrency, phase, n -> agentsStub.getConfig(known(n, agents, versions))));
             }
             double healthRate = healthRuns.stream().mapToDouble(ClosedLoop.Result::rate).average().orElseThrow();
             double notModifiedRate = notModifiedRuns.stream().mapToDouble(ClosedLoop.Result::rate).average().orElseThrow();
-            for (int round = 0; round < 2; round++) {
+            List<String> pairRatios = new ArrayList<>();
+            for (int round = 0; round < pairs; round++) {
                 print("health", healthRuns.get(round));
                 print("not_mod", notModifiedRuns.get(round));
+                pairRatios.add(String.format("%.0f %%", 100 * notModifiedRuns.get(round).rate() / healthRuns.get(round).rate()));
             }
-            System.out.printf("ratio:    GetConfig not_modified / health Check = %.0f %% (%,.0f vs %,.0f calls/s); full answers among them: %,.0f%n",
-                    100 * notModifiedRate / healthRate, notModifiedRate, healthRate, gateway.metric(FULL_ANSWERS) - fullBefore);
+            System.out.printf("ratio:    GetConfig not_modified / health Check = %.0f %% over %d rounds each (%,.0f vs %,.0f calls/s; "
+                            + "round by round %s); full answers among them: %,.0f%n", 100 * notModifiedRate / healthRate, pairs,
+                    notModifiedRate, healthRate, String.join(", ", pairRatios), gateway.metric(FULL_ANSWERS) - fullBefore);
 
             // 2. full configs of the big agent
             AgentConfigRequest bigRequest = AgentConfigRequest.newBuilder().setAgentId("agent-big").build();
