@@ -122,7 +122,8 @@ final class FanoutBenchmark {
             HealthCheckRequest check = HealthCheckRequest.getDefaultInstance();
             AgentConfigRequest[] polls = new AgentConfigRequest[agents];
             for (int a = 0; a < agents; a++) {
-                polls[a] = AgentConfigRequest.newBuilder().setAgentId(agentId(a)).setConfigVersion(versions.get(agentId(a))).build();
+                String agent = agentId(a);
+                polls[a] = AgentConfigRequest.newBuilder().setAgentId(agent).setConfigVersion(versions.get(agent)).build();
                 polls[a].getSerializedSize(); // memoised, as the health request's is
             }
             List<ClosedLoop.Result> healthRuns = new ArrayList<>();
